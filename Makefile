@@ -1,0 +1,52 @@
+# Two commands for a fresh machine with Python 3.11+, git and make:
+#   make lab    set up (once) and open JupyterLab on lesson 00
+#   make test   set up (once) and run the whole test suite
+# Everything lives in .venv/; after the first install nothing needs the network.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8888
+WORKERS ?= 2
+
+.PHONY: lab test test-browser exercises grade benchmark lint lock environment map clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# Put the project folder on the venv's path so notebooks can import balkan_course (no build step).
+	$(BIN)/python -c 'import os, site; open(os.path.join(site.getsitepackages()[0], "balkan_course.pth"), "w").write(os.getcwd())'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --port=$(PORT) notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n $(WORKERS) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 \
+		tests notebooks solutions
+
+# Rebuild exercises/ from solutions/ (never edit exercises/ by hand).
+exercises: $(STAMP)
+	$(BIN)/python -m balkan_course.build_exercises solutions exercises
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Re-pin every dependency from requirements.in, and keep environment.yml in step.
+lock:
+	rm -rf /tmp/balkan-lock && $(PYTHON) -m venv /tmp/balkan-lock
+	/tmp/balkan-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Full lock of requirements.in, made by 'make lock' (pip freeze). environment.yml lists the same pins."; \
+	  /tmp/balkan-lock/bin/pip freeze | grep -v '^-e'; } > requirements.txt
+	$(MAKE) environment
+
+environment: $(STAMP)
+	$(BIN)/python scripts/write_environment_yml.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

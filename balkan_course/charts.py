@@ -1,0 +1,103 @@
+"""One place for the chart set-up every notebook uses.
+
+Why a custom renderer: Altair's default renderer fetches its JavaScript from a CDN (blank
+charts on a school network that blocks it), and JupyterLab 4.6 cannot show Altair 6's
+mimetype output. `setup_charts()` makes every chart display as one bundle holding
+- a live, interactive chart (Altair's JupyterChart widget, with the JavaScript shipped by
+  vl-convert, so nothing is downloaded): JupyterLab, Notebook 7 and VS Code show this;
+- a PNG picture of the same chart, drawn offline by vl-convert: GitHub and nbviewer show
+  this, as does any reader that cannot run widgets;
+- a one-line text summary with a fingerprint of the chart's specification, so that
+  `pytest --nbval` notices when a chart changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+import altair as alt
+import vl_convert as vlc
+
+RENDERER = "balkan_course"
+THEME = "balkan_course"
+
+# Okabe-Ito: eight colours that stay distinct for the common kinds of colour blindness.
+COLOURBLIND_SAFE = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermilion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+
+# Pictures for GitHub: 1.5x keeps text crisp while each image stays a few tens of KB.
+PNG_SCALE = 1.5
+
+
+def spec_fingerprint(spec: dict) -> str:
+    """A short, stable digest of a chart specification (same spec, same digest)."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def describe_spec(spec: dict) -> str:
+    """A one-line, human-readable summary of a chart specification."""
+    if "layer" in spec:
+        kind = "layered chart"
+    elif any(key in spec for key in ("hconcat", "vconcat", "concat")):
+        kind = "compound chart"
+    elif "facet" in spec or "repeat" in spec:
+        kind = "faceted chart"
+    else:
+        mark = spec.get("mark", "?")
+        kind = f"{mark.get('type', '?') if isinstance(mark, dict) else mark} chart"
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, list):
+        title = " ".join(title)
+    label = f" '{title}'" if title else ""
+    return f"<Altair {kind}{label}, spec {spec_fingerprint(spec)}>"
+
+
+def _bundle(spec: dict, **metadata) -> dict:
+    from altair.vegalite.v6.display import jupyter_renderer
+
+    widget_bundle = jupyter_renderer(spec, offline=True, **metadata)
+    # The widget's _repr_mimebundle_ gives (data, metadata); keep the data.
+    bundle = dict(widget_bundle[0] if isinstance(widget_bundle, tuple) else widget_bundle)
+    png = vlc.vegalite_to_png(spec, scale=PNG_SCALE)
+    bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    bundle["text/plain"] = describe_spec(spec)
+    return bundle
+
+
+def _theme() -> dict:
+    return {
+        "config": {
+            "range": {"category": COLOURBLIND_SAFE},
+            "title": {"fontSize": 15, "anchor": "start"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13},
+            "view": {"continuousWidth": 480, "continuousHeight": 300},
+        }
+    }
+
+
+def setup_charts() -> None:
+    """Make every Altair chart render offline, with a picture for GitHub, in safe colours."""
+    alt.renderers.register(RENDERER, _bundle)
+    alt.renderers.enable(RENDERER)
+    alt.theme.register(THEME, enable=True)(_theme)
+    # The lessons' tables are small; the limit guards against a student's accidental join.
+    alt.data_transformers.disable_max_rows()
+
+
+def save_png(chart: alt.TopLevelMixin, path) -> None:
+    """Write a chart as a PNG file, offline (used for the README's pictures)."""
+    path.write_bytes(vlc.vegalite_to_png(chart.to_dict(), scale=2))
