@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-browser exercises grade benchmark lint lock environment map clean
+.PHONY: lab test test-browser exercises grade benchmark readme-images lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -33,6 +33,21 @@ test: $(STAMP)
 # Rebuild exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)
 	$(BIN)/python -m balkan_course.build_exercises solutions exercises
+
+# Grade a class: submissions/<student>/NN_name.ipynb -> grading_output/ (see docs/grading.md).
+SUBMISSIONS ?= submissions
+GRADES ?= grading_output
+grade: $(STAMP)
+	$(BIN)/python -m balkan_course.grading $(SUBMISSIONS) --out $(GRADES) --workers $(WORKERS)
+
+# Figures, not tests: each notebook's run time and memory; the grader's speed.
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_notebooks.py
+	$(BIN)/python benchmarks/bench_grading.py
+
+# Redraw the README's pictures from the real charts (offline, through vl-convert).
+readme-images: $(STAMP)
+	$(BIN)/python scripts/render_readme_images.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

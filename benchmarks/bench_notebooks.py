@@ -1,0 +1,96 @@
+"""Print each notebook's run time and peak memory, as a student's kernel would spend them.
+
+Usage: .venv/bin/python benchmarks/bench_notebooks.py [NOTEBOOK ...]
+       (default: every notebook in notebooks/, solutions/ and exercises/)
+
+Each notebook runs top to bottom in a fresh kernel (nbclient), as "Restart Kernel and Run All"
+does. Time is wall-clock from kernel start to the last cell; the kernel start and the imports
+are included because a student waits for them too. Memory is the kernel process's peak
+resident set, sampled every 20 ms. The lessons' target is under 10 s on one core and well
+under Binder's 2 GB. This script prints figures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = ("notebooks", "solutions", "exercises")
+TARGET_SECONDS = 10
+
+
+class PeakMemory:
+    """Samples a process tree's resident memory in a background thread."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.pid: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _tree_rss(self) -> int:
+        try:
+            process = psutil.Process(self.pid)
+            members = [process, *process.children(recursive=True)]
+            return sum(member.memory_info().rss for member in members)
+        except psutil.Error:
+            return 0
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            if self.pid is not None:
+                self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.02)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_notebook(path: Path) -> tuple[float, int, int]:
+    """Execute one notebook; return (seconds, peak bytes, cells that raised)."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        with client.setup_kernel():
+            memory.pid = client.km.provisioner.process.pid
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+        seconds = time.perf_counter() - start
+    errors = sum(
+        any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+        for cell in notebook.cells if cell.cell_type == "code"
+    )
+    return seconds, memory.peak, errors
+
+
+def main(arguments: list[str]) -> None:
+    paths = [Path(a) for a in arguments] or [
+        p for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))
+    ]
+    print(f"{'notebook':48} {'seconds':>8} {'peak MB':>8} {'errors':>6}")
+    for path in paths:
+        seconds, peak, errors = run_notebook(path)
+        flag = "  <- over target" if seconds > TARGET_SECONDS else ""
+        name = path.resolve().relative_to(ROOT)
+        print(f"{str(name):48} {seconds:8.1f} {peak / 2**20:8.0f} {errors:6d}{flag}")
+    print(f"(target: under {TARGET_SECONDS} s each on one core; {psutil.cpu_count()} cores here)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
