@@ -1,0 +1,360 @@
+"""Check the data package and explain every problem in plain words.
+
+`validate_package()` returns a list of messages; an empty list means the data is sound.
+Each message names the file, the row (as in the CSV file, the header being row 1), the column
+and the rule that was broken, e.g.
+
+    troop_figures.csv, row 7, column 'value': value -5 breaks the rule 'minimum 0'
+
+Two kinds of checks run:
+
+1. Frictionless checks the Table Schema in data/datapackage.json: types, required cells,
+   enums, minimum/maximum, patterns, unique cells, primary keys and foreign keys.
+2. This module adds rules that cross fields or tables, which Table Schema cannot express:
+   dates agree with their precision, every source is used, facts from the republished part of a
+   page cite the original article, places in Kosovo carry Albanian and Serbian names, people have
+   a role and an affiliation (or a reason for none), and a few more.
+
+Run it from the project folder:  .venv/bin/python -m balkan_course.validation
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
+DATA_PACKAGE = Path(__file__).resolve().parent.parent / "data" / "datapackage.json"
+
+# (table, start column, end column, precision column) for every dated table.
+DATE_COLUMNS = [
+    ("sources", "date", "date_end", "date_precision"),
+    ("events", "date_start", "date_end", "date_precision"),
+    ("claims", "date", "date_end", "date_precision"),
+    ("troop_figures", "as_of_date", "as_of_date_end", "date_precision"),
+]
+
+# Tables whose rows are facts citing one source, and the columns that identify "the same fact"
+# (used to spot a figure that was taken from the republished part of a page).
+FACT_KEYS = {
+    "troop_figures": ("mission_id", "measure", "contributor_id", "value", "qualifier", "unit"),
+    "money": ("actor_id", "measure", "amount", "currency", "qualifier"),
+    "casualties": ("event_id", "category", "value", "qualifier"),
+}
+
+# Tables in which a source counts as "used".
+CITING_TABLES = ["event_sources", "troop_figures", "money", "casualties", "claims", "forecasts"]
+
+# Qualifiers that are words, not hedged numbers: the value may then be empty.
+WORD_QUALIFIERS = {"dozens"}
+
+
+def _message(file: str, row: int | None, column: str | None, value, rule: str) -> str:
+    """Build one readable message."""
+    where = file
+    if row is not None:
+        where += f", row {row}"
+    if column:
+        where += f", column '{column}'"
+    if value is None or value == "":
+        what = "an empty value"
+    elif isinstance(value, (int, float)) or re.fullmatch(r"-?\d+(\.\d+)?", str(value)):
+        what = f"value {value}"
+    else:
+        what = f"value '{value}'"
+    return f"{where}: {what} breaks the rule '{rule}'"
+
+
+# --------------------------------------------------------------------------- frictionless
+
+
+def _constraint_rule(note: str) -> tuple[str, str]:
+    """Turn frictionless' 'constraint "minimum" is "0"' into ('minimum', 'minimum 0')."""
+    match = re.match(r'constraint "(\w+)" is "(.*)"$', note or "")
+    if not match:
+        return "", note or "constraint"
+    name, arg = match.groups()
+    if name == "enum":
+        try:
+            options = json.loads(arg.replace("'", '"'))
+        except ValueError:
+            options = [arg]
+        return name, "one of: " + ", ".join(str(option) for option in options)
+    if name in ("required", "unique"):
+        return name, name
+    return name, f"{name} {arg}"
+
+
+def _frictionless_messages(package_path: Path, resources: dict, rows: dict) -> list[str]:
+    from frictionless import Package
+
+    try:
+        report = Package(str(package_path)).validate()
+    except Exception as error:  # a broken descriptor: say so instead of crashing
+        return [f"{package_path.name}: the package cannot be read ({error})"]
+    messages = []
+    for error in getattr(report, "errors", []):
+        messages.append(f"{package_path.name}: {error.message}")
+    for task in report.tasks:
+        resource = resources.get(task.name, {})
+        file = resource.get("path", task.name)
+        fields = resource.get("schema", {}).get("fields", [])
+        types = {field["name"]: field.get("type", "string") for field in fields}
+        primary_key = resource.get("schema", {}).get("primaryKey", [])
+        if isinstance(primary_key, str):
+            primary_key = [primary_key]
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            column = getattr(error, "field_name", None)
+            cell = getattr(error, "cell", None)
+            kind = error.type
+            if kind == "constraint-error":
+                _, rule = _constraint_rule(error.note)
+                messages.append(_message(file, row, column, cell, rule))
+            elif kind == "unique-error":
+                if primary_key != [column]:  # else the primary-key message says it all
+                    messages.append(_message(file, row, column, cell, "unique"))
+            elif kind == "type-error":
+                wanted = types.get(column, "string")
+                rule = f"type {wanted}"
+                if wanted == "date":
+                    rule += " (YYYY-MM-DD)"
+                elif wanted == "boolean":
+                    rule += " (true or false)"
+                messages.append(_message(file, row, column, cell, rule))
+            elif kind == "primary-key":
+                key = primary_key
+                record = _row(rows, task.name, row)
+                value = ", ".join(record.get(name, "") for name in key) if record else None
+                other = re.search(r"position (\d+)", error.note or "")
+                rule = f"primary key ({', '.join(key)}) is unique"
+                if other:
+                    rule += f"; already used in row {other.group(1)}"
+                messages.append(_message(file, row, ", ".join(key), value, rule))
+            elif kind == "foreign-key":
+                messages.append(_foreign_key_message(file, row, error.note, resource, resources))
+            else:
+                text = error.note or error.title
+                messages.append(f"{file}, row {row}, column '{column}': {text} ({kind})"
+                                if row else f"{file}: {error.message}")
+    return messages
+
+
+def _foreign_key_message(file, row, note, resource, resources) -> str:
+    match = re.match(r'for "([^"]+)": values "([^"]*)" not found in the lookup table "([^"]*)"'
+                     r' as "([^"]+)"', note or "")
+    if not match:
+        return f"{file}, row {row}: {note} (foreign key)"
+    column, value, table, ref_field = match.groups()
+    table = table or resource.get("name", "")
+    ref_file = resources.get(table, {}).get("path", f"{table}.csv")
+    return _message(file, row, column, value, f"must exist as {ref_field} in {ref_file}")
+
+
+# --------------------------------------------------------------------------- own rules
+
+
+def _row(rows: dict, table: str, row_number: int | None) -> dict | None:
+    records = rows.get(table, [])
+    if row_number is None or not 2 <= row_number < len(records) + 2:
+        return None
+    return records[row_number - 2]
+
+
+def _read_tables(package_path: Path, resources: dict) -> dict[str, list[dict]]:
+    tables = {}
+    for name, resource in resources.items():
+        path = package_path.parent / resource["path"]
+        try:
+            with open(path, newline="", encoding="utf-8") as handle:
+                tables[name] = list(csv.DictReader(handle))
+        except OSError:
+            tables[name] = []  # frictionless reports the missing file
+    return tables
+
+
+def _parse_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_messages(tables: dict, resources: dict) -> list[str]:
+    messages = []
+    for table, start_col, end_col, prec_col in DATE_COLUMNS:
+        file = resources.get(table, {}).get("path", f"{table}.csv")
+        for number, record in enumerate(tables.get(table, []), start=2):
+            precision = record.get(prec_col, "")
+            start_text, end_text = record.get(start_col, ""), record.get(end_col, "")
+            start, end = _parse_date(start_text), _parse_date(end_text)
+
+            def add(column, value, rule, number=number, file=file):
+                messages.append(_message(file, number, column, value, rule))
+
+            if precision == "unknown":
+                if start_text:
+                    add(start_col, start_text, "an unknown date has an empty start")
+                continue
+            if not start_text:
+                add(start_col, "", f"required unless {prec_col} is 'unknown'")
+                continue
+            if start is None or end is None:
+                continue  # bad dates are reported by the type check
+            if start > end:
+                add(end_col, end_text, f"{end_col} is on or after {start_col} ({start_text})")
+                continue
+            last_day = calendar.monthrange(end.year, end.month)[1]
+            if precision == "day" and start != end:
+                add(end_col, end_text, f"a day-precise date has {end_col} equal to {start_col}")
+            elif precision == "month":
+                if start.day != 1:
+                    add(start_col, start_text, "a month-precise date starts on the 1st of a month")
+                if end.day != last_day:
+                    add(end_col, end_text,
+                        "a month-precise date ends on the last day of a month")
+            elif precision == "year":
+                if (start.month, start.day) != (1, 1):
+                    add(start_col, start_text, "a year-precise date starts on 1 January")
+                if (end.month, end.day) != (12, 31):
+                    add(end_col, end_text, "a year-precise date ends on 31 December")
+    return messages
+
+
+def _source_messages(tables: dict, resources: dict) -> list[str]:
+    messages = []
+    sources = tables.get("sources", [])
+    file = resources.get("sources", {}).get("path", "sources.csv")
+    used = set()
+    for table in CITING_TABLES:
+        used.update(record.get("source_id", "") for record in tables.get(table, []))
+    for number, record in enumerate(sources, start=2):
+        if record.get("source_id") and record["source_id"] not in used:
+            messages.append(_message(file, number, "source_id", record["source_id"],
+                                     "every source is cited by at least one fact"))
+
+    # A page that republishes another article: its figures must not repeat that article's.
+    containers = {r["source_id"]: r["contains_source_id"] for r in sources
+                  if r.get("contains_source_id")}
+    for outer, inner in containers.items():
+        for table, key in FACT_KEYS.items():
+            table_file = resources.get(table, {}).get("path", f"{table}.csv")
+            records = tables.get(table, [])
+            inner_rows = {tuple(r.get(k, "") for k in key): n
+                          for n, r in enumerate(records, start=2) if r.get("source_id") == inner}
+            for number, record in enumerate(records, start=2):
+                same = inner_rows.get(tuple(record.get(k, "") for k in key))
+                if record.get("source_id") == outer and same:
+                    messages.append(_message(
+                        table_file, number, "source_id", outer,
+                        f"a figure from the republished part of {outer} cites {inner} "
+                        f"(same figure as row {same})"))
+
+    # Claims: the original article is claims.source_id; a republishing page is marked as such.
+    claims = {r["claim_id"]: r.get("source_id", "") for r in tables.get("claims", [])}
+    cs_file = resources.get("claim_sources", {}).get("path", "claim_sources.csv")
+    seen = set()
+    for number, record in enumerate(tables.get("claim_sources", []), start=2):
+        claim, source, relation = (record.get("claim_id"), record.get("source_id"),
+                                   record.get("relation"))
+        seen.add((claim, source, relation))
+        if claim not in claims:
+            continue  # foreign key check reports it
+        if relation == "original" and source != claims[claim]:
+            messages.append(_message(cs_file, number, "source_id", source,
+                                     f"the original source of a claim is its claims.source_id "
+                                     f"({claims[claim]})"))
+        if relation == "republished" and containers.get(source) != claims[claim]:
+            messages.append(_message(cs_file, number, "source_id", source,
+                                     f"a republishing source contains the claim's source "
+                                     f"({claims[claim]})"))
+    claims_file = resources.get("claims", {}).get("path", "claims.csv")
+    for number, record in enumerate(tables.get("claims", []), start=2):
+        claim, source = record.get("claim_id"), record.get("source_id")
+        if (claim, source, "original") not in seen:
+            messages.append(_message(claims_file, number, "claim_id", claim,
+                                     "every claim has an 'original' row in claim_sources.csv"))
+        for outer, inner in containers.items():
+            if source == inner and (claim, outer, "republished") not in seen:
+                messages.append(_message(
+                    claims_file, number, "claim_id", claim,
+                    f"a claim from {inner} also has a 'republished' row for {outer} "
+                    "in claim_sources.csv"))
+    return messages
+
+
+def _content_messages(tables: dict, resources: dict) -> list[str]:
+    messages = []
+
+    def path(table):
+        return resources.get(table, {}).get("path", f"{table}.csv")
+
+    for number, record in enumerate(tables.get("places", []), start=2):
+        if record.get("country") == "Kosovo":
+            for column, language in (("name_sq", "Albanian"), ("name_sr", "Serbian")):
+                if not record.get(column, "").strip():
+                    messages.append(_message(path("places"), number, column, "",
+                                             f"a place in Kosovo has its {language} name"))
+    for number, record in enumerate(tables.get("actors", []), start=2):
+        if record.get("actor_type") == "person":
+            if not record.get("role", "").strip():
+                messages.append(_message(path("actors"), number, "role", "",
+                                         "a person has a role"))
+            if not record.get("affiliation_id") and not record.get("affiliation_note", "").strip():
+                messages.append(_message(path("actors"), number, "affiliation_id", "",
+                                         "a person has an affiliation or an affiliation_note"))
+    for number, record in enumerate(tables.get("casualties", []), start=2):
+        if not record.get("value") and record.get("qualifier") not in WORD_QUALIFIERS:
+            messages.append(_message(path("casualties"), number, "value", "",
+                                     "a number is given unless the qualifier is a word "
+                                     f"({', '.join(sorted(WORD_QUALIFIERS))})"))
+    for number, record in enumerate(tables.get("troop_figures", []), start=2):
+        if record.get("measure") == "national_contingent" and not record.get("contributor_id"):
+            messages.append(_message(path("troop_figures"), number, "contributor_id", "",
+                                     "a national contingent names its contributor"))
+    for number, record in enumerate(tables.get("forecasts", []), start=2):
+        low, high = record.get("horizon_months_min", ""), record.get("horizon_months_max", "")
+        if low.isdigit() and high.isdigit() and int(low) > int(high):
+            messages.append(_message(path("forecasts"), number, "horizon_months_max", high,
+                                     f"horizon_months_max is at least horizon_months_min ({low})"))
+    return messages
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def validate_package(package_path: str | Path = DATA_PACKAGE) -> list[str]:
+    """Return readable messages for every problem in the data package (empty list: valid)."""
+    package_path = Path(package_path)
+    try:
+        descriptor = json.loads(package_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return [f"{package_path.name}: the package cannot be read ({error})"]
+    resources = {r["name"]: r for r in descriptor.get("resources", [])}
+    tables = _read_tables(package_path, resources)
+    messages = _frictionless_messages(package_path, resources, tables)
+    messages += _date_messages(tables, resources)
+    messages += _source_messages(tables, resources)
+    messages += _content_messages(tables, resources)
+    return messages
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    package_path = Path(args[0]) if args else DATA_PACKAGE
+    messages = validate_package(package_path)
+    for message in messages:
+        print(message)
+    if messages:
+        print(f"{len(messages)} problem(s) found in {package_path}.")
+        return 1
+    print(f"{package_path}: all tables pass every check.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
