@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-browser exercises grade benchmark readme-images lint lock environment clean
+.PHONY: lab test test-browser notebooks exercises grade benchmark readme-images lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -29,6 +29,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(WORKERS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 \
 		tests notebooks solutions
+
+# Re-execute lessons and solutions in fresh kernels and store outputs fit for committing.
+notebooks: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py
 
 # Rebuild exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)
