@@ -48,10 +48,10 @@ def execute(path: Path) -> float:
     """Run one notebook top to bottom in a fresh kernel and write it back; return seconds."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        # store_widget_state=False trips nbclient over Output widgets (KeyError) and
-        # record_timing=False makes a cell with interactive_output wait for the full timeout:
-        # keep both defaults and drop the widget state and timings after the run.
-        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(path.parent)}},
+        # store_widget_state=False trips nbclient over Output widgets (KeyError): keep the
+        # default and drop the widget state and the cells' timings after the run.
+        notebook, kernel_name="python3", timeout=120,
+        resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
     # Cell by cell: client.execute() waited out the whole timeout after an

@@ -17,7 +17,8 @@ def load(path: Path) -> dict:
 
 
 def code_cells(notebook: dict) -> list[dict]:
-    return [c for c in notebook["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    return [c for c in notebook["cells"]
+            if c["cell_type"] == "code" and "".join(c["source"]).strip()]
 
 
 def ids(paths):
