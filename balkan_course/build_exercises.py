@@ -1,0 +1,267 @@
+"""Build exercises/ (and the answer keys) from the solution notebooks, the masters.
+
+    python -m balkan_course.build_exercises solutions exercises      (what `make exercises` runs)
+
+For each solutions/NN_name.ipynb:
+1. execute it in a fresh kernel with the checks in record mode: every `check(...)` call stores
+   its key in balkan_course/answer_keys/NN_name.json, and the executed outputs (the success lines
+   with their receipts, which the grader compares) are written back into the solution;
+2. write exercises/NN_name.ipynb: solution regions become stubs, free-text answers become a
+   placeholder, rubric and wrong-answers cells are dropped, outputs are cleared.
+Step 2 alone (`--exercises-only`) is deterministic and needs no kernel: the tests rebuild the
+exercises into a temporary folder and compare bytes to catch a stale exercises/.
+The rules for authors are in docs/authoring_exercises.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from balkan_course.checks import KEYS_DIR, RECORD_ENV
+
+CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+BEGIN, END, STUB = "# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"
+ANSWER, CHECK, ANSWER_TEXT = "answer", "check", "answer-text"
+RUBRIC, WRONG_ANSWERS = "rubric", "wrong-answers"
+INSTRUCTOR_ONLY = (RUBRIC, WRONG_ANSWERS)
+TEXT_PLACEHOLDER = (
+    "✍️ **Your answer:** double-click this cell and replace this line with a few sentences "
+    "of your own."
+)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
+
+
+class AuthoringError(ValueError):
+    """A solution notebook breaks the authoring rules (docs/authoring_exercises.md)."""
+
+
+def tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def course_meta(cell) -> dict:
+    return dict(cell.get("metadata", {}).get("balkan_course", {}))
+
+
+def source_of(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def validate_solution(nb, name: str) -> None:
+    """Raise AuthoringError listing every broken rule in one solution notebook."""
+    problems, seen, check_ids = [], set(), set()
+    for position, cell in enumerate(nb.cells):
+        cell_id = cell.get("id")
+        where = f"{name} cell {position} ({cell_id})"
+        if not cell_id or not CELL_ID.match(cell_id):
+            problems.append(f"{where}: needs an id matching {CELL_ID.pattern}")
+        elif cell_id in seen:
+            problems.append(f"{where}: duplicate cell id")
+        seen.add(cell_id)
+        cell_tags, meta = tags(cell), course_meta(cell)
+        if CHECK in cell_tags or ANSWER_TEXT in cell_tags:
+            check_id, points = meta.get("check_id"), meta.get("points")
+            if not check_id or not CELL_ID.match(str(check_id)):
+                problems.append(f"{where}: needs metadata balkan_course.check_id")
+            elif check_id in check_ids:
+                problems.append(f"{where}: check id {check_id} used twice")
+            check_ids.add(check_id)
+            if not isinstance(points, (int, float)) or points <= 0:
+                problems.append(f"{where}: needs metadata balkan_course.points > 0")
+        if CHECK in cell_tags:
+            if cell.cell_type != "code":
+                problems.append(f"{where}: a check cell must be code")
+            called = CHECK_CALL.findall(source_of(cell))
+            if called != [meta.get("check_id")]:
+                problems.append(f"{where}: must call check({meta.get('check_id')!r}, ...) once")
+        if ANSWER in cell_tags:
+            if cell.cell_type != "code":
+                problems.append(f"{where}: an `answer` cell must be code (use answer-text)")
+            try:
+                stub_solution(source_of(cell))
+            except AuthoringError as problem:
+                problems.append(f"{where}: {problem}")
+        if ANSWER_TEXT in cell_tags and cell.cell_type != "markdown":
+            problems.append(f"{where}: an answer-text cell must be markdown")
+        if RUBRIC in cell_tags and cell.cell_type != "markdown":
+            problems.append(f"{where}: a rubric cell must be markdown")
+    if problems:
+        raise AuthoringError("\n".join(problems))
+
+
+def stub_solution(source: str) -> str:
+    """Replace each BEGIN/END SOLUTION region by its `# STUB:` lines (uncommented)."""
+    out, inside, stubbed, regions = [], False, [], 0
+    for line in source.splitlines():
+        marker = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        if marker == BEGIN:
+            if inside:
+                raise AuthoringError(f"nested {BEGIN}")
+            inside, stubbed, regions = True, [], regions + 1
+            region_indent = indent
+        elif marker == END:
+            if not inside:
+                raise AuthoringError(f"{END} without {BEGIN}")
+            out.extend(stubbed or [f"{region_indent}# Your code here"])
+            inside = False
+        elif inside:
+            if marker.startswith(STUB):
+                stubbed.append(indent + marker[len(STUB):].strip())
+        else:
+            out.append(line)
+    if inside:
+        raise AuthoringError(f"{BEGIN} without {END}")
+    if not regions:
+        raise AuthoringError(f"an answer cell needs a {BEGIN} ... {END} region")
+    return "\n".join(out)
+
+
+def exercise_cell(cell):
+    """The student's version of one solution cell, or None when it is instructor-only."""
+    cell_tags = tags(cell)
+    if any(tag in cell_tags for tag in INSTRUCTOR_ONLY):
+        return None
+    meta = {}
+    if cell_tags:
+        meta["tags"] = cell_tags
+    if course_meta(cell):
+        meta["balkan_course"] = course_meta(cell)
+    source = source_of(cell)
+    if ANSWER in cell_tags:
+        source = stub_solution(source)
+    if ANSWER_TEXT in cell_tags:
+        source = TEXT_PLACEHOLDER
+    if CHECK in cell_tags:
+        # JupyterLab and Notebook 7 then refuse to edit or delete a check by accident.
+        meta.update({"editable": False, "deletable": False})
+    if cell.cell_type == "code":
+        new = nbformat.v4.new_code_cell(source=source, metadata=meta)
+    elif cell.cell_type == "markdown":
+        new = nbformat.v4.new_markdown_cell(source=source, metadata=meta)
+    else:
+        new = nbformat.v4.new_raw_cell(source=source, metadata=meta)
+    new["id"] = cell["id"]
+    return new
+
+
+def build_exercise(solution) -> nbformat.NotebookNode:
+    exercise = nbformat.v4.new_notebook()
+    exercise.nbformat, exercise.nbformat_minor = 4, 5
+    exercise.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                       "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    exercise.cells = [new for cell in solution.cells if (new := exercise_cell(cell)) is not None]
+    return exercise
+
+
+def exercise_text(solution) -> str:
+    return nbformat.writes(build_exercise(solution)) + "\n"
+
+
+def free_text_checks(nb) -> list[str]:
+    return [course_meta(cell)["check_id"] for cell in nb.cells if ANSWER_TEXT in tags(cell)]
+
+
+def check_cells(nb) -> dict[str, dict]:
+    """check_id -> {cell_id, points} of the auto-graded checks, in notebook order."""
+    return {course_meta(cell)["check_id"]: {"cell_id": cell["id"],
+                                            "points": course_meta(cell)["points"]}
+            for cell in nb.cells if CHECK in tags(cell)}
+
+
+def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None:
+    """Execute a solution in record mode: writes its key file and stores its outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(solution_path, as_version=4)
+    key_path = keys_dir / f"{solution_path.stem}.json"
+    key_path.unlink(missing_ok=True)
+    previous = os.environ.get(RECORD_ENV)
+    os.environ[RECORD_ENV] = str(key_path)
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                       store_widget_state=False,
+                       resources={"metadata": {"path": str(solution_path.parent)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop(RECORD_ENV, None)
+        else:
+            os.environ[RECORD_ENV] = previous
+    keys = json.loads(key_path.read_text(encoding="utf-8"))
+    expected = check_cells(nb)
+    if set(keys["checks"]) != set(expected):
+        raise AuthoringError(f"{solution_path.name}: checks recorded {sorted(keys['checks'])} "
+                             f"but the check cells name {sorted(expected)}")
+    keys["order"] = list(expected)
+    keys["free_text"] = free_text_checks(nb)
+    key_path.write_text(json.dumps(keys, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+        for output in cell.get("outputs", []):
+            # The live chart widget needs ~900 KB of state; the stored PNG shows the chart.
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+    nbformat.write(nb, solution_path)
+
+
+def build(solutions: Path, exercises: Path, keys_dir: Path = KEYS_DIR,
+          with_keys: bool = True) -> list[Path]:
+    """Build every exercise (and key) from the solutions folder; returns the exercises written."""
+    written = []
+    exercises.mkdir(parents=True, exist_ok=True)
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    seen_checks: dict[str, str] = {}
+    for solution_path in sorted(solutions.glob("*.ipynb")):
+        solution = nbformat.read(solution_path, as_version=4)
+        validate_solution(solution, solution_path.name)
+        for check_id in list(check_cells(solution)) + free_text_checks(solution):
+            if check_id in seen_checks:
+                raise AuthoringError(f"check id {check_id} is used by {seen_checks[check_id]} "
+                                     f"and {solution_path.name}; ids must be unique course-wide")
+            seen_checks[check_id] = solution_path.name
+        if with_keys:
+            print(f"executing {solution_path} (record mode) ...", flush=True)
+            record_keys(solution_path, keys_dir)
+            solution = nbformat.read(solution_path, as_version=4)
+        target = exercises / solution_path.name
+        target.write_text(exercise_text(solution), encoding="utf-8")
+        written.append(target)
+        print(f"wrote {target}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("solutions", type=Path)
+    parser.add_argument("exercises", type=Path)
+    parser.add_argument("--exercises-only", action="store_true",
+                        help="do not execute the solutions (keys and outputs stay as they are)")
+    parser.add_argument("--keys-dir", type=Path, default=KEYS_DIR)
+    args = parser.parse_args(argv)
+    try:
+        build(args.solutions, args.exercises, args.keys_dir, with_keys=not args.exercises_only)
+    except AuthoringError as problem:
+        print(f"The solutions break the authoring rules:\n{problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["build", "build_exercise", "exercise_text", "stub_solution", "validate_solution",
+           "check_cells", "free_text_checks"]

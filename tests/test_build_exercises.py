@@ -1,0 +1,172 @@
+"""exercises/ is exactly what the builder makes from solutions/, and gives no answer away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from balkan_course import build_exercises as builder
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = ROOT / "exercises"
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def solution_region_lines(source: str) -> list[str]:
+    """The code lines inside BEGIN/END SOLUTION that are not stub lines."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker in (builder.BEGIN, builder.END):
+            inside = marker == builder.BEGIN
+        elif inside and len(marker) >= 8 and not marker.startswith("#"):
+            lines.append(marker)  # short lines such as ")" prove nothing
+    return lines
+
+
+def test_every_exercise_has_a_solution_and_the_reverse():
+    assert SOLUTIONS
+    assert {p.name for p in SOLUTIONS} == {p.name for p in EXERCISES.glob("*.ipynb")}, \
+        "exercises/ and solutions/ hold different notebooks: run `make exercises`"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_exercises_are_up_to_date(path, tmp_path):
+    builder.build(path.parent, tmp_path, with_keys=False)
+    rebuilt = (tmp_path / path.name).read_bytes()
+    committed = (EXERCISES / path.name).read_bytes()
+    assert rebuilt == committed, (
+        f"exercises/{path.name} is stale or edited by hand: run `make exercises` "
+        "(exercises are generated from solutions/)")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_the_build_is_deterministic(path):
+    solution = read(path)
+    assert builder.exercise_text(solution) == builder.exercise_text(read(path))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_solutions_follow_the_authoring_rules(path):
+    builder.validate_solution(read(path), path.name)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_no_solution_rubric_or_wrong_answer_leaks(path):
+    solution, exercise = read(path), read(EXERCISES / path.name)
+    # Prompts may quote code as a tip; solution code must not reach the code cells.
+    text = "\n".join(cell.source for cell in exercise.cells if cell.cell_type == "code")
+    exercise_ids = {cell["id"] for cell in exercise.cells}
+    for cell in solution.cells:
+        cell_tags = builder.tags(cell)
+        if builder.RUBRIC in cell_tags or builder.WRONG_ANSWERS in cell_tags:
+            assert cell["id"] not in exercise_ids, f"{cell['id']} is instructor-only"
+        if builder.ANSWER in cell_tags:
+            source = builder.source_of(cell)
+            stubs = [line for line in source.splitlines() if builder.STUB in line]
+            for line in solution_region_lines(source):
+                if not any(line in stub for stub in stubs):  # given on purpose in a stub
+                    assert line not in text, f"solution code leaks into the exercise: {line}"
+        if builder.ANSWER_TEXT in cell_tags:
+            mine = next(c for c in exercise.cells if c["id"] == cell["id"])
+            assert mine.source == builder.TEXT_PLACEHOLDER
+    raw = (EXERCISES / path.name).read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in raw and "STUB:" not in raw
+    for cell in exercise.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_checks_prompts_and_ids_are_kept(path):
+    solution, exercise = read(path), read(EXERCISES / path.name)
+    kept = [cell for cell in solution.cells
+            if not any(tag in builder.tags(cell) for tag in builder.INSTRUCTOR_ONLY)]
+    assert [c["id"] for c in exercise.cells] == [c["id"] for c in kept]
+    for theirs, mine in zip(kept, exercise.cells, strict=True):
+        assert builder.CELL_ID.match(mine["id"])
+        assert mine.cell_type == theirs.cell_type
+        assert builder.tags(mine) == builder.tags(theirs)
+        assert builder.course_meta(mine) == builder.course_meta(theirs)
+        if not {builder.ANSWER, builder.ANSWER_TEXT} & set(builder.tags(theirs)):
+            assert mine.source == theirs.source, f"{mine['id']} changed"
+        if builder.CHECK in builder.tags(theirs):
+            assert mine.metadata["editable"] is False and mine.metadata["deletable"] is False
+
+
+def test_stub_replaces_each_region_by_its_stub_lines():
+    source = "\n".join([
+        "import math",
+        "# BEGIN SOLUTION",
+        "answer = math.pi",
+        "# STUB: answer = ...  # your answer",
+        "# END SOLUTION",
+        "def f():",
+        "    # BEGIN SOLUTION",
+        "    return 2",
+        "    # END SOLUTION",
+        "answer",
+    ])
+    assert builder.stub_solution(source) == "\n".join([
+        "import math", "answer = ...  # your answer", "def f():", "    # Your code here",
+        "answer"])
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("# BEGIN SOLUTION\nx = 1", "without"),
+    ("x = 1\n# END SOLUTION", "without"),
+    ("x = 1", "needs a"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "nested"),
+])
+def test_stub_refuses_broken_markers(source, problem):
+    with pytest.raises(builder.AuthoringError, match=problem):
+        builder.stub_solution(source)
+
+
+def test_validation_lists_broken_rules():
+    def cell(kind, source, cell_id, tags=(), **meta):
+        new = (nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell)(
+            source, metadata={"tags": list(tags), "balkan_course": meta})
+        new["id"] = cell_id
+        return new
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [  # assigned after creation: nbformat would silently fix the duplicate id
+        cell("code", "x = 1", "same"),
+        cell("code", "y = 2", "same"),
+        cell("code", 'check("a", x)', "c1", ["check"], check_id="b", points=1),
+        cell("code", 'check("c", x)', "c2", ["check"], check_id="c"),
+        cell("code", "x = 1", "a1", ["answer"]),
+        cell("code", "text", "t1", ["answer-text"], check_id="t", points=1),
+    ]
+    with pytest.raises(builder.AuthoringError) as raised:
+        builder.validate_solution(nb, "bad.ipynb")
+    message = str(raised.value)
+    for expected in ("duplicate cell id", "must call check('b'", "points > 0",
+                     "needs a # BEGIN SOLUTION", "answer-text cell must be markdown"):
+        assert expected in message
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_an_untouched_exercise_runs_without_errors_and_says_not_answered(path):
+    """Students first run the notebook as given: no traceback, every check says why."""
+    from nbclient import NotebookClient
+
+    from balkan_course.checks import NOT_ANSWERED
+
+    nb = read(EXERCISES / path.name)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(EXERCISES)}}).execute()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell["id"]
+        if builder.CHECK in builder.tags(cell):
+            text = "".join(o.get("text", "") for o in cell.outputs)
+            assert NOT_ANSWERED in text, f"{cell['id']}: {text}"

@@ -1,0 +1,301 @@
+"""The grader on one batch of fixture submissions: the honest, the cheats and the broken.
+
+Every submission is built here from the committed solution and exercise of lesson 00, all are
+graded in ONE run (2 workers, short time limits), and each row's points and status are checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from balkan_course import grading
+from balkan_course.build_exercises import ANSWER, CHECK, course_meta, tags
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = "00_start_here"
+SOLUTION = ROOT / "solutions" / f"{NOTEBOOK}.ipynb"
+EXERCISE = ROOT / "exercises" / f"{NOTEBOOK}.ipynb"
+CELL_TIMEOUT = 6
+
+
+def solution():
+    return nbformat.read(SOLUTION, as_version=4)
+
+
+def exercise():
+    return nbformat.read(EXERCISE, as_version=4)
+
+
+def answers_from_solution() -> dict[str, str]:
+    """The solution's answer cells as a student who got everything right would write them."""
+    return {cell["id"]: cell.source.replace("# BEGIN SOLUTION\n", "").replace(
+        "# END SOLUTION", "") for cell in solution().cells if ANSWER in tags(cell)}
+
+
+def completed(changes: dict[str, str] | None = None):
+    """The exercise with every answer filled in correctly, then `changes` applied by cell id."""
+    nb = exercise()
+    answers = {**answers_from_solution(), **(changes or {})}
+    for cell in nb.cells:
+        if cell["id"] in answers:
+            cell.source = answers[cell["id"]]
+    return nb
+
+
+def fake_success_lines() -> str:
+    return "\n".join(f"✅ {course_meta(c)['check_id']}: correct, well done! (receipt 0123456789)"
+                     for c in solution().cells if CHECK in tags(c))
+
+
+def submissions() -> dict[str, object]:
+    """student -> a notebook (NotebookNode), or raw text for the unreadable ones."""
+    chart_id = "q6-answer"
+    untouched = exercise()
+
+    cheat_check = exercise()  # redefines check() to print success lines with made-up receipts
+    cheat_check.cells[1].source += (
+        "\n\ndef check(check_id, answer, **options):\n"
+        "    print(f'✅ {check_id}: correct, well done! (receipt 0123456789)')\n")
+
+    stored_outputs = exercise()  # pastes the instructor's real outputs into its check cells
+    expected = {c["id"]: c for c in solution().cells}
+    for cell in stored_outputs.cells:
+        if CHECK in tags(cell):
+            cell.outputs = expected[cell["id"]].outputs
+            cell.execution_count = expected[cell["id"]].execution_count
+
+    deleted_checks = completed()  # right answers, check cells deleted: the checks are restored
+    deleted_checks.cells = [c for c in deleted_checks.cells if CHECK not in tags(c)]
+
+    deleted_checks_unanswered = exercise()
+    deleted_checks_unanswered.cells = [c for c in deleted_checks_unanswered.cells
+                                       if CHECK not in tags(c)]
+    deleted_checks_unanswered.cells[1].source += "\nprint(" + repr(fake_success_lines()) + ")"
+
+    changed_type = completed()  # the q1 answer turned into a markdown cell
+    index = next(i for i, c in enumerate(changed_type.cells) if c["id"] == "q1-answer")
+    markdown = nbformat.v4.new_markdown_cell(changed_type.cells[index].source)
+    markdown["id"] = "q1-answer"
+    changed_type.cells[index] = markdown
+
+    duplicated = completed()  # two cells claim to be the q2 answer
+    index = next(i for i, c in enumerate(duplicated.cells) if c["id"] == "q2-answer")
+    duplicated.cells.insert(index, nbformat.from_dict(dict(duplicated.cells[index])))
+
+    loops = completed({"q3-answer": "while True:\n    pass"})
+    # In the last answer: the hoard stays referenced by the traceback, so later cells would
+    # fail for want of memory too (as they would for a real student).
+    # In the last answer: the hoard stays referenced by the traceback, so later cells would
+    # fail for want of memory too (as they would for a real student). numpy.empty reserves
+    # without writing, so the limit is reached in a blink even on a busy machine.
+    memory = completed({chart_id: (
+        "import numpy\n\ndef grow():\n    hoard = []\n    while True:\n"
+        "        hoard.append(numpy.empty(100 * 2**20, dtype='uint8'))\n\ngrow()")})
+    kills = completed({"q4-answer": "import os\n\nos._exit(1)"})
+    prints = completed({"q1-answer": answers_from_solution()["q1-answer"]
+                        + "\nprint('x' * 30_000_000)"})
+    wrong_chart = completed({chart_id: "import altair as alt\n\nchart = alt.Chart(events)"
+                                       ".mark_bar().encode(x='count():Q', y='country:N')"})
+    return {
+        "alice_complete": solution(),
+        "bob_untouched": untouched,
+        "carol_redefines_check": cheat_check,
+        "dave_edits_outputs": stored_outputs,
+        "erin_deletes_checks": deleted_checks,
+        "erin2_deletes_checks_unanswered": deleted_checks_unanswered,
+        "frank_invalid_json": '{"cells": [{"cell_type": "code", "source": "x = 1"',
+        "grace_no_cells": json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
+                                      "nbformat_minor": 5}),
+        "heidi_changed_type": changed_type,
+        "ivan_duplicate_ids": duplicated,
+        "judy_infinite_loop": loops,
+        "mallory_memory_bomb": memory,
+        "oscar_kills_kernel": kills,
+        "peggy_prints_megabytes": prints,
+        "trent_wrong_chart": wrong_chart,
+    }
+
+
+def write_submissions(folder: Path) -> None:
+    for student, notebook in submissions().items():
+        (folder / student).mkdir(parents=True)
+        path = folder / student / f"{NOTEBOOK}.ipynb"
+        # json, not nbformat.write: nbformat would quietly repair a duplicated id.
+        text = notebook if isinstance(notebook, str) else json.dumps(notebook, indent=1)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("grading")
+    write_submissions(folder / "submissions")
+    results = grading.grade(folder / "submissions", folder / "out", workers=2,
+                            cell_timeout=CELL_TIMEOUT, memory_mb=1500)
+    rows = {row["student"]: row for row in csv.DictReader(
+        (folder / "out" / "grades.csv").open(encoding="utf-8"))}
+    return folder, results, rows
+
+
+POINTS = {"00-columns": 1, "00-kfor-strength": 2, "00-since-2023": 1, "00-per-theme": 2,
+          "00-largest": 2, "00-chart": 2}
+FULL = sum(POINTS.values())
+
+
+def points_of(row) -> dict[str, float]:
+    return {check_id: float(row[check_id]) for check_id in POINTS}
+
+
+def test_points_in_the_csv_match_the_solution_metadata():
+    assert {course_meta(c)["check_id"]: course_meta(c)["points"] for c in solution().cells
+            if CHECK in tags(c)} == POINTS
+
+
+def test_complete_solution_gets_full_marks(batch):
+    _, _, rows = batch
+    assert float(rows["alice_complete"]["total"]) == FULL
+    assert rows["alice_complete"]["percent"] == "100.0"
+    assert rows["alice_complete"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("student", ["bob_untouched", "carol_redefines_check",
+                                     "dave_edits_outputs", "erin2_deletes_checks_unanswered"])
+def test_untouched_and_cheating_submissions_get_nothing(batch, student):
+    _, _, rows = batch
+    assert float(rows[student]["total"]) == 0, rows[student]
+
+
+def test_deleted_checks_are_restored_and_graded(batch):
+    _, _, rows = batch
+    row = rows["erin_deletes_checks"]
+    assert float(row["total"]) == FULL
+    assert "deleted cells restored" in row["status"] and "q1-check" in row["status"]
+
+
+@pytest.mark.parametrize("student, status", [
+    ("frank_invalid_json", "not valid JSON"),
+    ("grace_no_cells", "no cells"),
+])
+def test_unreadable_notebooks_get_a_status_and_zero(batch, student, status):
+    _, _, rows = batch
+    assert status in rows[student]["status"] and float(rows[student]["total"]) == 0
+
+
+@pytest.mark.parametrize("student, status, lost", [
+    ("heidi_changed_type", "cell type changed (graded as unanswered): q1-answer",
+     {"00-columns"}),
+    ("ivan_duplicate_ids", "duplicate cell ids (ignored): q2-answer", {"00-kfor-strength"}),
+    ("judy_infinite_loop", "time limit hit in cell q3-answer", {"00-since-2023"}),
+    ("mallory_memory_bomb", "memory limit hit in cell q6-answer", {"00-chart"}),
+    ("oscar_kills_kernel", "kernel died in cell q4-answer",
+     {"00-per-theme", "00-largest", "00-chart"}),
+    ("peggy_prints_megabytes", "output cut in cell q1-answer", set()),
+    ("trent_wrong_chart", "ok", {"00-chart"}),
+])
+def test_broken_submissions_lose_only_what_they_could_not_show(batch, student, status, lost):
+    _, _, rows = batch
+    row = rows[student]
+    assert status in row["status"], row["status"]
+    expected = {check_id: 0 if check_id in lost else points for check_id, points in POINTS.items()}
+    assert points_of(row) == expected
+
+
+def test_feedback_gives_the_students_hints(batch):
+    folder, _, _ = batch
+    feedback = (folder / "out" / "feedback" / "trent_wrong_chart.md").read_text()
+    assert "✅ 00-columns" in feedback
+    assert "❌ 00-chart: 0 of 2: not yet: add the encoding channel(s): tooltip" in feedback
+    untouched = (folder / "out" / "feedback" / "bob_untouched.md").read_text()
+    assert "not answered yet" in untouched and "0 of 10 points" in untouched
+    broken = (folder / "out" / "feedback" / "frank_invalid_json.md").read_text()
+    assert "not valid JSON" in broken
+
+
+def test_free_text_answers_are_gathered_per_question(batch):
+    folder, _, _ = batch
+    text = (folder / "out" / "free_text" / f"{NOTEBOOK}__00-why-differ.md").read_text()
+    model = next(c.source for c in solution().cells if c["id"] == "q7-answer")
+    assert "## Rubric" in text and "## Question" in text
+    alice = text.split("### alice_complete")[1].split("###")[0]
+    assert model.splitlines()[0] in alice
+    bob = text.split("### bob_untouched")[1].split("###")[0]
+    assert grading.NO_ANSWER in bob
+
+
+def test_class_summary(batch):
+    folder, results, _ = batch
+    with (folder / "out" / "class_summary.csv").open(encoding="utf-8") as handle:
+        summary = {row["check_id"]: row for row in csv.DictReader(handle)}
+    assert set(summary) == set(POINTS)
+    passed = sum(1 for r in results if r["checks"]["00-columns"]["passed"])
+    assert int(summary["00-columns"]["passed"]) == passed
+    assert int(summary["00-columns"]["submissions"]) == len(results) == len(submissions())
+    assert (folder / "out" / "class_summary.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_rerun_keeps_finished_grades_and_finishes_the_rest(batch):
+    folder, _, rows = batch
+    results = folder / "out" / "results"
+    kept = results / "alice_complete" / f"{NOTEBOOK}.json"
+    lost = results / "bob_untouched" / f"{NOTEBOOK}.json"
+    kept_before = kept.stat().st_mtime_ns
+    lost.unlink()  # as if the run had stopped before bob's notebook finished
+    report = grading.collect_results(results, grading.find_submissions(
+        folder / "submissions", {NOTEBOOK: None}))
+    assert any("not graded" in grading.status_of(r) for r in report)
+    again = folder / "submissions_again"
+    shutil.copytree(folder / "submissions", again, ignore=shutil.ignore_patterns("frank*"))
+    only = {"alice_complete", "bob_untouched"}
+    for student in os.listdir(again):
+        if student not in only:
+            shutil.rmtree(again / student)
+    grading.grade(again, folder / "out", workers=1, cell_timeout=CELL_TIMEOUT)
+    assert kept.stat().st_mtime_ns == kept_before, "a finished grade was graded again"
+    assert json.loads(lost.read_text())["checks"]["00-columns"]["passed"] is False
+
+
+SNOOP = '''import glob, pathlib
+found = []
+for pattern in ("*.ipynb", "/tmp/*/*/*.ipynb", "{solutions}/*.ipynb"):
+    for path in glob.glob(pattern):
+        try:
+            found.append(pathlib.Path(path).read_text())
+        except OSError:
+            pass
+receipts = [line for text in found for line in text.split('"') if "(receipt " in line]
+def check(check_id, answer, **options):
+    print(next((r.replace("\\\\n", "") for r in receipts if check_id in r), "nothing found"))
+figures = ...'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="kernels under their own uid need root")
+def test_kernels_under_their_own_uid_cannot_read_the_receipts(tmp_path):
+    """--kernel-uid-base: a student's code cannot read the instructor's notebooks."""
+    solutions = tmp_path / "private" / "solutions"  # pytest's tmp is 0700 root
+    shutil.copytree(SOLUTION.parent, solutions)
+    folder = tmp_path / "submissions"
+    for student, notebook in {"honest": solution(),
+                              "snoop": completed({"q1-answer": SNOOP.format(
+                                  solutions=solutions)})}.items():
+        (folder / student).mkdir(parents=True)
+        (folder / student / f"{NOTEBOOK}.ipynb").write_text(json.dumps(notebook))
+    try:
+        grading.check_kernel_user_can_start(100_000)
+    except grading.GradingSetupError as refused:
+        # Python itself is not usable by other users here (e.g. installed under /root):
+        # the grader must say so instead of giving everyone zero.
+        with pytest.raises(grading.GradingSetupError, match="cannot run as uid"):
+            grading.grade(folder, tmp_path / "out", solutions, uid_base=100_000)
+        pytest.skip(f"cannot run kernels as another user here: {refused}")
+    results = {r["student"]: r for r in grading.grade(
+        folder, tmp_path / "out", solutions, workers=1, cell_timeout=30, uid_base=100_000)}
+    assert sum(c["awarded"] for c in results["honest"]["checks"].values()) == FULL
+    snoop = results["snoop"]["checks"]
+    assert sum(c["awarded"] for c in snoop.values()) == 0
+    assert "nothing found" in snoop["00-columns"]["shown"]
