@@ -1,0 +1,190 @@
+"""Lesson 08's briefing checks: citations, length, and charts and tables from the data."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from balkan_course import load_table
+from balkan_course.briefing import (
+    briefing_report,
+    chart_checklist,
+    chart_uses_tables,
+    citation_counts,
+    citation_verdict,
+    citations,
+    cited_sources,
+    frame_from_tables,
+    length_verdict,
+    source_list,
+    table_checklist,
+    unknown_citations,
+    word_count,
+)
+
+TEXT = ("KFOR had around 4,600 troops [kap_rutte_2025_03_10], the brief says approximately "
+        "4,700 [brief_2025_04_02;\n rel_focus_2025_04] and Reaction roughly 5,000 "
+        "[reaction_2023]. Again [kap_rutte_2025_03_10], a typo [brief_2025_4_02] and [sic].")
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return load_table("sources")
+
+
+@pytest.fixture(scope="module")
+def strength():
+    figures = load_table("troop_figures")
+    return figures[figures["measure"] == "strength"]
+
+
+def words(n: int) -> str:
+    return " ".join(["word"] * n)
+
+
+# ---------------------------------------------------------------- citations
+
+
+def test_citations_are_found_in_order_across_line_breaks():
+    assert citations(TEXT) == ["kap_rutte_2025_03_10", "brief_2025_04_02", "rel_focus_2025_04",
+                               "reaction_2023", "kap_rutte_2025_03_10", "brief_2025_4_02"]
+
+
+def test_known_and_unknown_sources(sources):
+    assert cited_sources(TEXT, sources) == ["kap_rutte_2025_03_10", "brief_2025_04_02",
+                                            "rel_focus_2025_04", "reaction_2023"]
+    assert unknown_citations(TEXT, sources) == ["brief_2025_4_02"]
+    assert cited_sources(None, sources) == [] and citations("") == []
+
+
+def test_citation_counts_include_uncited_sources(sources):
+    counts = citation_counts(TEXT, sources).set_index("source_id")["citations"]
+    assert counts.to_dict() == {"kap_rutte_2025_03_10": 2, "brief_2025_04_02": 1,
+                                "rel_focus_2025_04": 1, "reaction_2023": 1, "iria_2023": 0}
+
+
+def test_source_list_follows_the_citations_and_marks_inferred_dates(sources):
+    listed = source_list(TEXT, sources)
+    assert listed["source_id"].tolist() == ["kap_rutte_2025_03_10", "brief_2025_04_02",
+                                            "rel_focus_2025_04", "reaction_2023"]
+    published = listed.set_index("source_id")["published"]
+    assert published["kap_rutte_2025_03_10"] == "10 March 2025"
+    assert published["brief_2025_04_02"] == "2 April 2025"
+    assert published["reaction_2023"].endswith("(date inferred)")
+    assert listed.set_index("source_id").loc["brief_2025_04_02", "author"] == "Mejreme Asllani"
+
+
+def test_citation_verdicts(sources):
+    assert citation_verdict(TEXT, sources) == "unknown source id"
+    assert citation_verdict("[iria_2023] [reaction_2023] [brief_2025_04_02]",
+                            sources) == "enough sources"
+    assert citation_verdict("[iria_2023] and [reaction_2023] [iria_2023]", sources) == \
+        "two sources"
+    assert citation_verdict("no citations at all", sources) == "no citations"
+    assert citation_verdict("", sources) == "no citations"
+
+
+# ---------------------------------------------------------------- length
+
+
+def test_word_count_skips_citations_and_keeps_numbers_whole():
+    assert word_count("KFOR has 4,600 troops [kap_rutte_2025_03_10] in Prishtinë/Priština.") == 6
+    assert word_count("  ") == 0 and word_count(None) == 0
+    assert word_count("a - b") == 2
+
+
+@pytest.mark.parametrize(("n", "verdict"), [(0, "empty"), (60, "too short"),
+                                            (119, "too short"), (120, "within range"),
+                                            (200, "within range"), (201, "too long")])
+def test_length_verdict(n, verdict):
+    assert length_verdict(words(n)) == verdict
+
+
+# ---------------------------------------------------------------- charts and tables
+
+
+def test_tables_drawn_from_the_data_pass(strength):
+    assert frame_from_tables(strength)[0]
+    derived = strength.groupby("mission_id", as_index=False).agg(figures=("value", "size"))
+    assert frame_from_tables(derived)[0]
+    assert frame_from_tables(load_table("claims")["theme"].value_counts())[0]
+
+
+@pytest.mark.parametrize(("frame", "words_in_reason"), [
+    (pd.DataFrame({"x": [1, 2], "y": [3, 4]}), "none of its columns"),
+    (pd.DataFrame({"mission_id": ["kfor"], "value": [9999]}), "'value'"),
+    (pd.DataFrame({"source_id": ["bbc_2025"]}), "'source_id'"),
+    (pd.DataFrame({"value": [4600]}), "label column"),
+    (pd.DataFrame({"source_id": []}), "no rows"),
+    ("not a table", "not a table"),
+])
+def test_made_up_tables_fail_with_a_reason(frame, words_in_reason):
+    ok, why = frame_from_tables(frame)
+    assert not ok and words_in_reason in why
+
+
+def test_chart_checklist(strength):
+    good = alt.Chart(strength).mark_point().encode(
+        x="as_of_date:T", y="value:Q", tooltip=["source_id:N"]).properties(title="Sizes")
+    assert chart_checklist(good) == {"is_altair_chart": True, "has_title": True,
+                                     "has_tooltip": True, "data_from_tables": True}
+    assert chart_uses_tables(good)
+    made_up = alt.Chart(pd.DataFrame({"mission": ["KFOR"], "troops": [4700]})).mark_bar()
+    assert chart_checklist(made_up) == {"is_altair_chart": True, "has_title": False,
+                                        "has_tooltip": False, "data_from_tables": False}
+    assert not any(chart_checklist(strength).values())
+    assert not any(chart_checklist(None).values())
+
+
+def test_layered_chart_needs_every_layer_from_the_tables(strength):
+    real = alt.Chart(strength).mark_point().encode(x="as_of_date:T", y="value:Q")
+    fake = alt.Chart(pd.DataFrame({"value": [123456]})).mark_rule().encode(y="value:Q")
+    assert chart_uses_tables(alt.layer(real, real.mark_line()))
+    assert not chart_uses_tables(alt.layer(real, fake))
+
+
+def test_table_checklist(strength):
+    table = strength[["mission_id", "value", "source_id"]]
+    assert all(table_checklist(table).values())
+    assert table_checklist(table.drop(columns="source_id"))["has_source_id_column"] is False
+    assert table_checklist(load_table("claims"))["fits_on_a_page"] is False
+    assert table_checklist(table.iloc[:0])["fits_on_a_page"] is False
+    assert not any(table_checklist([1, 2, 3]).values())
+
+
+# ---------------------------------------------------------------- the report
+
+
+def test_report_on_a_complete_briefing(strength, sources):
+    chart = alt.Chart(strength).mark_point().encode(
+        x="as_of_date:T", y="value:Q", tooltip=["wording:N"]).properties(title="Sizes")
+    text = words(130) + " [kap_rutte_2025_03_10] [brief_2025_04_02] [reaction_2023]"
+    report = briefing_report(chart, strength[["mission_id", "value", "source_id"]], text,
+                             sources)
+    assert report["part"].tolist() == ["chart", "table", "assessment", "sources"]
+    assert (report["status"] == "ok").all()
+    assert report.loc[2, "detail"].startswith("130 words")
+
+
+def test_report_on_an_empty_draft_says_what_is_missing(sources):
+    report = briefing_report(None, None, "", sources).set_index("part")
+    assert (report["status"] == "missing").all()
+    assert "no text yet" in report.loc["assessment", "detail"]
+    assert "cite at least 3" in report.loc["sources", "detail"]
+
+
+def test_report_flags_unknown_sources_and_short_text(sources):
+    report = briefing_report(None, None, words(60) + " [bbc_2025_03_01] [iria_2023]",
+                             sources).set_index("part")
+    assert report.loc["citations", "status"] == "to fix"
+    assert "bbc_2025_03_01" in report.loc["citations", "detail"]
+    assert report.loc["assessment", "detail"].startswith("60 words: too short")
+    assert report.loc["sources", "status"] == "to fix"
+
+
+def test_unanswered_exercises_pass_through_to_the_check(sources):
+    for function in (chart_checklist, table_checklist, length_verdict, citation_verdict):
+        assert function(...) is Ellipsis
+    report = briefing_report(..., ..., ..., sources)
+    assert (report["status"] == "missing").all()
