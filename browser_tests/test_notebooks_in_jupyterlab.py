@@ -1,0 +1,147 @@
+"""Every notebook, opened and run in JupyterLab as a student would, shows what it should.
+
+For each notebook in notebooks/ and exercises/ (found when the tests are collected):
+- all cells run, and no cell shows an error; in exercises/ a cell tagged `answer` (a stub
+  for the student to fill in) may raise, and so may a cell tagged `raises-exception`;
+- every chart is drawn: marks in an SVG or ink on a canvas, never a fallback text, and at
+  least as many charts as the committed notebook stores Altair outputs;
+- in a lesson (notebooks/), changing a widget changes what the outputs show;
+- nothing is requested from outside loopback (no CDN): offline classrooms work;
+- a full-page screenshot lands in browser_tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from jupyterlab_page import NotebookPage
+
+ALLOWED_ERROR_TAGS = {"raises-exception"}
+EXERCISE_ALLOWED_ERROR_TAGS = {"answer"}
+
+
+def stored_chart_outputs(notebook: Path) -> int:
+    """How many outputs of the notebook as stored on disk are Altair charts."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    count = 0
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/plain", "")
+            if "".join(text).startswith("<Altair "):
+                count += 1
+    return count
+
+
+def allowed_to_fail(cell: dict, in_exercises: bool) -> bool:
+    tags = set(cell["tags"])
+    return bool(tags & ALLOWED_ERROR_TAGS) or (
+        in_exercises and bool(tags & EXERCISE_ALLOWED_ERROR_TAGS)
+    )
+
+
+def describe(cell: dict) -> str:
+    return f"cell {cell['index']} (id {cell['id']}, `{cell['source']}`)"
+
+
+def test_notebook_in_jupyterlab(
+    request, notebook, lab, browser_context, blocked_requests, screenshot_dir, timings
+):
+    root = Path(request.config.getoption("--notebook-root")).resolve()
+    name = notebook.relative_to(root).as_posix()
+    in_exercises = name.startswith("exercises/")
+    is_lesson = name.startswith("notebooks/")
+    expected_charts = stored_chart_outputs(notebook)
+    blocked_before = len(blocked_requests)
+    failures: list[str] = []
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[phase] = now - clock
+        clock = now
+
+    page = NotebookPage(browser_context, lab, name)
+    try:
+        page.open()
+        lap("open")
+        try:
+            page.run_all(request.config.getoption("--run-timeout"))
+        except Exception as error:  # noqa: BLE001 - reported with everything else below
+            failures.append(f"running all cells failed: {error}")
+        lap("run")
+        cells = page.cells()
+
+        # 1. Every cell ran, and none shows an error it is not allowed to show.
+        for cell in cells:
+            if not cell["blank"] and cell["executionCount"] is None:
+                failures.append(f"{describe(cell)} never ran")
+            if cell["errors"] and not allowed_to_fail(cell, in_exercises):
+                failures.append(f"{describe(cell)} shows an error: {cell['errors'][0]}")
+
+        # 2. Every chart is drawn, in the output that should hold it.
+        page.wait_for_charts(expected_charts)
+        cells = page.cells()  # again, now that the charts had time to draw
+        charts = page.charts()
+        lap("draw")
+        for cell in cells:
+            for chart in cell["charts"]:
+                if not chart["state"]["drawn"]:
+                    failures.append(
+                        f"{describe(cell)}: chart {chart['summary']} is not drawn; "
+                        f"shown instead: {chart['state']}"
+                    )
+        undrawn = [state for state in charts if not state["drawn"]]
+        if undrawn:
+            failures.append(f"{len(undrawn)} of {len(charts)} charts not drawn: {undrawn}")
+        if len(charts) < expected_charts:
+            failures.append(
+                f"{len(charts)} charts drawn, but the stored notebook has "
+                f"{expected_charts} chart outputs"
+            )
+
+        # 3. In a lesson, a widget changes what is shown.
+        interaction = page.change_widgets() if is_lesson else None
+        if is_lesson and interaction.changed_by is None:
+            failures.append(
+                "no widget changed what the outputs show; "
+                f"controls found: {interaction.controls or 'none'}; tried: {interaction.tried}"
+            )
+        lap("widget")
+
+        # 4. Nothing failed to show (widget errors, tracebacks inside widget outputs).
+        failures.extend(f"an output shows a failure: {text}" for text in page.problems())
+        failures.extend(f"uncaught JavaScript error: {text}" for text in page.page_errors)
+    finally:
+        screenshot = screenshot_dir / f"{name.replace('/', '__').removesuffix('.ipynb')}.png"
+        try:
+            page.screenshot(screenshot)
+        except Exception as error:  # noqa: BLE001 - must not hide the test's own error
+            failures.append(f"no screenshot: {error}")
+        page.close()
+        lap("screenshot")
+        timings[name] = phases
+
+    # 5. Nothing left the machine.
+    leaks = blocked_requests[blocked_before:]
+    if leaks:
+        failures.append(f"requests outside loopback (aborted): {sorted(set(leaks))}")
+
+    if failures:
+        details = "\n- ".join(failures)
+        console = "\n  ".join(page.console_errors[:20]) or "none"
+        pytest.fail(
+            f"{name} in JupyterLab:\n- {details}\nscreenshot: {screenshot}\n"
+            f"browser console errors:\n  {console}",
+            pytrace=False,
+        )
+    summary = (
+        f"{name}: {len(charts)} charts drawn (stored: {expected_charts}), "
+        f"widget: {interaction.changed_by['action'] if interaction else 'not required'}, "
+        f"console errors: {len(page.console_errors)}"
+    )
+    print(summary)
