@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-browser notebooks exercises grade benchmark readme-images lint lock environment clean
+.PHONY: lab test test-browser notebooks exercises grade benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -29,6 +29,18 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(WORKERS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 \
 		tests notebooks solutions
+
+# A student's view: every lesson and exercise opened, run and screenshot in JupyterLab, driven
+# in headless Chromium with the network cut off (docs/browser_testing.md). Not part of `make
+# test`: it takes several minutes and needs Chromium (installed with apt-get when run as root).
+BROWSER_STAMP := $(VENV)/.browser-installed
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	sh scripts/ensure_chromium.sh
+	sh browser_tests/offline.sh $(BIN)/python -m pytest browser_tests -p no:cacheprovider $(ARGS)
 
 # Re-execute lessons and solutions in fresh kernels and store outputs fit for committing.
 notebooks: $(STAMP)
@@ -52,6 +64,11 @@ benchmark: $(STAMP)
 # Redraw the README's pictures from the real charts (offline, through vl-convert).
 readme-images: $(STAMP)
 	$(BIN)/python scripts/render_readme_images.py
+
+# The README's two JupyterLab pictures: views saved by `make test-browser`.
+readme-screenshots:
+	cp browser_tests/screenshots/notebooks__04_peacekeeping_forces__view.png docs/images/jupyterlab_lesson_04.png
+	cp browser_tests/screenshots/exercises__01_sources_and_evidence__view.png docs/images/jupyterlab_exercise_01.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,7 +4,6 @@ The functions take the course's tables as DataFrames (load them with
 `balkan_course.load_table`) and return plain DataFrames or text, so that a notebook can
 show them, a widget can call them, and a test can check them.
 
-- `format_when` writes a date window in words that respect its precision.
 - `name_lookup` maps every spelling in `actors.name` and `actors.name_variants` to one id.
 - `actor_options` lists the actors that speak in a claim or take part in an event.
 - `actor_profile` gathers one actor's details, claims, mentions and events.
@@ -19,30 +18,9 @@ from itertools import combinations
 
 import pandas as pd
 
+from balkan_course.data import date_label
+
 VOICE_ORDER = ["official", "analyst", "journalist", "other"]
-
-
-def format_when(start, end, precision: str) -> str:
-    """A date window in words: '11 Mar 2025', 'Sep 2023', '1999', 'by 2 Apr 2025'...
-
-    `start` may be missing (precision 'unknown'): then only the latest possible date is known.
-    """
-    if precision == "unknown" or pd.isna(start):
-        return f"by {end:%-d %b %Y}" if pd.notna(end) else "date unknown"
-    if precision == "day":
-        return f"{start:%-d %b %Y}"
-    if precision == "month":
-        if pd.isna(end) or (start.year, start.month) == (end.year, end.month):
-            return f"{start:%b %Y}"
-        return f"{start:%b}–{end:%b %Y}" if start.year == end.year else f"{start:%b %Y}–{end:%b %Y}"
-    if precision == "year":
-        if pd.isna(end) or start.year == end.year:
-            return f"{start:%Y}"
-        return f"{start:%Y}–{end:%Y}"
-    # 'range' (or anything else): show both ends.
-    if pd.isna(end) or start == end:
-        return f"{start:%-d %b %Y}"
-    return f"{start:%-d %b}–{end:%-d %b %Y}"
 
 
 def name_lookup(actors: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +89,7 @@ def actor_profile(
 
     def claim_table(rows: pd.DataFrame, with_speaker: bool) -> pd.DataFrame:
         rows = rows.sort_values(["date_end", "claim_id"]).copy()
-        rows["when"] = [format_when(s, e, p) for s, e, p in
+        rows["when"] = [date_label(s, e, p) for s, e, p in
                         zip(rows["date"], rows["date_end"], rows["date_precision"], strict=True)]
         columns = ["when", "source_id", "stance", "paraphrase", "claim_id"]
         if with_speaker:
@@ -128,7 +106,7 @@ def actor_profile(
 
     roles = event_actors.loc[event_actors["actor_id"] == actor_id, ["event_id", "role_in_event"]]
     took_part = events.merge(roles, on="event_id").sort_values(["date_end", "event_id"])
-    took_part["when"] = [format_when(s, e, p) for s, e, p in zip(
+    took_part["when"] = [date_label(s, e, p) for s, e, p in zip(
         took_part["date_start"], took_part["date_end"], took_part["date_precision"], strict=True)]
     took_part = took_part[["when", "title", "role_in_event", "event_id"]].reset_index(drop=True)
 

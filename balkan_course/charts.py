@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 
 import altair as alt
 import vl_convert as vlc
@@ -35,8 +36,10 @@ COLOURBLIND_SAFE = [
     "#000000",  # black
 ]
 
-# Pictures for GitHub: 1.5x keeps text crisp while each image stays a few tens of KB.
+# Pictures for GitHub: 1.5x keeps text crisp; big charts are drawn smaller so that no stored
+# picture exceeds half a megapixel and a lesson notebook stays light to download.
 PNG_SCALE = 1.5
+MAX_PNG_PIXELS = 500_000
 
 
 def spec_fingerprint(spec: dict) -> str:
@@ -65,13 +68,29 @@ def describe_spec(spec: dict) -> str:
     return f"<Altair {kind}{label}, spec {spec_fingerprint(spec)}>"
 
 
+def png_scale(width: float, height: float) -> float:
+    """The scale for a chart of width x height pixels: PNG_SCALE unless that is too many pixels."""
+    if width <= 0 or height <= 0:
+        return PNG_SCALE
+    return min(PNG_SCALE, (MAX_PNG_PIXELS / (width * height)) ** 0.5)
+
+
+def chart_png(spec: dict) -> bytes:
+    """Draw a Vega-Lite spec as PNG bytes, offline; the size is known only once drawn as SVG."""
+    svg = vlc.vegalite_to_svg(spec)
+    root = re.search(r"<svg[^>]*>", svg).group(0)
+    size = [re.search(rf'{name}="([0-9.]+)"', root) for name in ("width", "height")]
+    width, height = (float(m.group(1)) if m else 0.0 for m in size)
+    return vlc.svg_to_png(svg, scale=png_scale(width, height))
+
+
 def _bundle(spec: dict, **metadata) -> dict:
     from altair.vegalite.v6.display import jupyter_renderer
 
     widget_bundle = jupyter_renderer(spec, offline=True, **metadata)
     # The widget's _repr_mimebundle_ gives (data, metadata); keep the data.
     bundle = dict(widget_bundle[0] if isinstance(widget_bundle, tuple) else widget_bundle)
-    png = vlc.vegalite_to_png(spec, scale=PNG_SCALE)
+    png = chart_png(spec)
     bundle["image/png"] = base64.b64encode(png).decode("ascii")
     bundle["text/plain"] = describe_spec(spec)
     return bundle

@@ -173,6 +173,17 @@ def _table_canon(columns: list, rows: list, options: dict) -> dict:
     return canon
 
 
+def _channel_parts(definition: dict) -> dict:
+    """What a check compares in one encoding: field, type, aggregation, order, and a scale
+    type other than the default (a question may ask for a log axis; colours are free)."""
+    parts = {key: definition[key] for key in ("field", "type", "aggregate", "sort", "bin",
+                                              "timeUnit") if key in definition}
+    scale = definition.get("scale")
+    if isinstance(scale, dict) and scale.get("type") not in (None, "linear"):
+        parts["scale"] = scale["type"]
+    return parts
+
+
 def _chart_parts(chart) -> dict:
     """The parts of a chart's specification that a check compares (not colours or sizes)."""
     spec = chart.to_dict()
@@ -184,9 +195,7 @@ def _chart_parts(chart) -> dict:
     for channel, definition in sorted(spec.get("encoding", {}).items()):
         definitions = definition if isinstance(definition, list) else [definition]
         channels[channel] = sorted(
-            ({key: item[key] for key in ("field", "type", "aggregate", "sort", "bin", "timeUnit")
-              if key in item} for item in definitions if isinstance(item, dict)),
-            key=_dump)
+            (_channel_parts(item) for item in definitions if isinstance(item, dict)), key=_dump)
     rows = []
     datasets = spec.get("datasets", {})
     name = (spec.get("data") or {}).get("name")
@@ -338,6 +347,7 @@ def _hint_facts(check_id: str, canon: dict, options: dict) -> dict:
     if canon["kind"] == "chart":
         facts["mark"] = canon["mark"]
         facts["channels"] = {channel: {"type": sorted({d.get("type", "") for d in defs}),
+                                       "scale": sorted({d.get("scale", "linear") for d in defs}),
                                        "hash": _key_hash(check_id, defs)}
                              for channel, defs in canon["channels"].items()}
         facts["data_rows"] = canon["data_rows"]
@@ -500,6 +510,10 @@ def _chart_hint(check_id: str, canon: dict, facts: dict, fallback: str) -> str:
             if types != expected_channels[channel]["type"]:
                 return (f"check the type of the {channel} channel "
                         "(:Q quantitative, :N nominal, :O ordinal, :T time)")
+            scales = sorted({d.get("scale", "linear") for d in defs})
+            if scales != expected_channels[channel].get("scale", scales):
+                return (f"check the scale of the {channel} axis (alt.Scale(type=...)): "
+                        "the question says which kind it wants")
             return f"the {channel} channel is not right yet (check its field, aggregate or sort)"
     if canon["data_rows"] != facts.get("data_rows") or \
             canon["data_columns"] != facts.get("data_columns"):

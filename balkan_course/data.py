@@ -60,3 +60,35 @@ def load_table(name: str) -> pd.DataFrame:
         elif kind in _PANDAS_TYPES:
             frame[column] = pd.to_numeric(frame[column]).astype(_PANDAS_TYPES[kind])
     return frame
+
+
+def _day(stamp: pd.Timestamp) -> str:
+    return f"{stamp.day} {stamp:%b %Y}"
+
+
+def date_label(start, end, precision: str) -> str:
+    """A date window in words, no more precise than the table says it is.
+
+    '10 Mar 2025' (day), 'Sep 2023' or 'Oct–Dec 2023' (month), '1999' or '1998–1999' (year),
+    '27 Mar–30 Apr 2025' (range), 'by 2 Apr 2025' (precision 'unknown': only the latest
+    possible date is known), 'date unknown' when there is no date at all.
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if pd.isna(start) or precision == "unknown":
+        return f"by {_day(end)}" if pd.notna(end) else "date unknown"
+    if pd.isna(end):
+        end = start
+    if precision == "year":
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if precision == "month":
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start:%b %Y}"
+        if start.year == end.year:
+            return f"{start:%b}–{end:%b %Y}"
+        return f"{start:%b %Y}–{end:%b %Y}"
+    if start == end:
+        return _day(start)
+    # a range (or a day-precise row whose two dates differ)
+    if start.year == end.year:
+        return f"{start.day} {start:%b}–{_day(end)}"
+    return f"{_day(start)}–{_day(end)}"

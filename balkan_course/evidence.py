@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from balkan_course.charts import COLOURBLIND_SAFE
+from balkan_course.data import date_label
 
 # Short names for charts and tables; the sources table holds the full outlet, title and author.
 SHORT_NAMES = {
@@ -52,38 +53,12 @@ REPORTED_COLUMNS = [
 ]
 
 
-def _day(stamp: pd.Timestamp) -> str:
-    return f"{stamp.day} {stamp:%b %Y}"
-
-
-def window_label(start, end, precision: str) -> str:
-    """A date window in words: '10 Mar 2025', 'Oct–Dec 2023', '1998–1999', 'by 2 Apr 2025'."""
-    end = pd.Timestamp(end)
-    if pd.isna(start) or precision == "unknown":
-        return f"by {_day(end)}"
-    start = pd.Timestamp(start)
-    if precision == "day" and start == end:
-        return _day(start)
-    if precision == "year":
-        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
-    if precision == "month":
-        if (start.year, start.month) == (end.year, end.month):
-            return f"{start:%b %Y}"
-        if start.year == end.year:
-            return f"{start:%b}–{end:%b %Y}"
-        return f"{start:%b %Y}–{end:%b %Y}"
-    # a range (or a day-precise row whose two dates differ)
-    if start.year == end.year:
-        return f"{start.day} {start:%b}–{_day(end)}"
-    return f"{_day(start)}–{_day(end)}"
-
-
 def source_labels(sources: pd.DataFrame) -> pd.DataFrame:
     """One row per article: source_id, short_name, date_label and citation (name + dates)."""
     labels = sources[["source_id", "outlet", "date", "date_end", "date_precision"]].copy()
     labels["short_name"] = labels["source_id"].map(SHORT_NAMES).fillna(labels["outlet"])
     labels["date_label"] = [
-        window_label(start, end, precision)
+        date_label(start, end, precision)
         for start, end, precision in zip(
             labels["date"], labels["date_end"], labels["date_precision"], strict=True
         )
@@ -190,7 +165,7 @@ def reported_values(
         sources[["source_id", "reporting_origin"]], on="source_id", validate="many_to_one"
     )
     cited["date_label"] = [
-        window_label(start, end, precision)
+        date_label(start, end, precision)
         for start, end, precision in zip(
             cited["as_of_date"], cited["as_of_date_end"], cited["date_precision"], strict=True
         )

@@ -26,7 +26,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from balkan_course.actors import format_when
+from balkan_course.data import date_label
 from balkan_course.maps import EARTH_RADIUS_KM, OBJECT_NAME, boundaries_chart_data, load_boundaries
 
 REGION_COUNTRIES = ("Albania", "Bosnia and Herzegovina", "Croatia", "Kosovo", "Montenegro",
@@ -110,7 +110,7 @@ def incidents_with_places(events: pd.DataFrame, places: pd.DataFrame,
     located["names"] = display_names(located)
     located["date_is_latest_possible"] = located["date_start"].isna()
     located["year"] = located["date_start"].fillna(located["date_end"]).dt.year.astype("Int64")
-    located["when"] = [format_when(s, e, p) for s, e, p in zip(
+    located["when"] = [date_label(s, e, p) for s, e, p in zip(
         located["date_start"], located["date_end"], located["date_precision"], strict=True)]
     located["precision_label"] = located["geo_precision"].map(PRECISION_LABELS)
     located = located.merge(_reported_by(event_sources), left_on="event_id", right_index=True,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from balkan_course.actors import format_when
+from balkan_course.data import date_label
 
 MISSION_NAMES = {"kfor": "KFOR", "eufor_althea": "EUFOR Althea",
                  "us_forces_in_europe": "US forces in Europe"}
@@ -68,7 +68,7 @@ def strength_over_time(
                       zip(rows["value"], rows["qualifier"], strict=True)]
     rows["date_mid"] = rows["as_of_date"] + (rows["as_of_date_end"] - rows["as_of_date"]) / 2
     rows["date_mid"] = rows["date_mid"].dt.normalize()
-    rows["when"] = [format_when(s, e, p) for s, e, p in zip(
+    rows["when"] = [date_label(s, e, p) for s, e, p in zip(
         rows["as_of_date"], rows["as_of_date_end"], rows["date_precision"], strict=True)]
     columns = ["figure_id", "mission_id", "mission", "measure", "value", "qualifier", "figure",
                "as_of_date", "as_of_date_end", "date_mid", "when", "source_id", "source_label",

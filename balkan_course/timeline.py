@@ -14,7 +14,8 @@ import altair as alt
 import pandas as pd
 
 from balkan_course.charts import COLOURBLIND_SAFE
-from balkan_course.evidence import SHORT_NAMES, window_label
+from balkan_course.data import date_label
+from balkan_course.evidence import SHORT_NAMES
 
 # Precision levels that can be drawn, in a fixed order so each keeps its colour.
 DRAWN_PRECISIONS = ["day", "month", "year", "range"]
@@ -54,7 +55,7 @@ def prepare_events(events: pd.DataFrame) -> pd.DataFrame:
     """
     out = events.copy()
     out["date_label"] = [
-        window_label(start, end, precision)
+        date_label(start, end, precision)
         for start, end, precision in zip(
             out["date_start"], out["date_end"], out["date_precision"], strict=True
         )

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 # Taller notebooks are cut off at the bottom of their screenshot.
 MAX_SCREENSHOT_HEIGHT = 40_000
+# The window of the "view" screenshots (the README shows two of them).
+VIEW_SIZE = {"width": 1280, "height": 860}
 
 # Installed in every page before JupyterLab loads (context.add_init_script).
 PAGE_HELPERS = r"""
@@ -234,9 +236,18 @@ window.__bt = (() => {
     return Math.max(scroller().scrollHeight, viewport ? viewport.scrollHeight : 0);
   }
   function scrollToTop() { if (panel()) scroller().scrollTop = 0; }
+  // Bring an element (a control, a cell) near the top of the window, a little prose above it.
+  function scrollToElement(el) {
+    el.scrollIntoView({block: 'start'});
+    scroller().scrollTop = Math.max(0, scroller().scrollTop - 80);
+  }
+  function scrollToCell(index) {
+    const cell = panel().content.widgets[index];
+    if (cell) { panel().content.activeCellIndex = index; scrollToElement(cell.node); }
+  }
 
-  return {findPanel, notebookHeight, scrollToTop, runAll, cells, charts, chartsDrawn,
-          problems, shown, controls, setRange};
+  return {findPanel, notebookHeight, scrollToTop, scrollToElement, scrollToCell, runAll, cells,
+          charts, chartsDrawn, problems, shown, controls, setRange};
 })();
 """
 
@@ -393,6 +404,22 @@ class NotebookPage:
         self.page.wait_for_timeout(500)
         self.js("() => window.__bt.scrollToTop()")
         self.page.screenshot(path=str(path), full_page=True)
+
+    def view_screenshot(self, path, control: int | None = None, cell: int | None = None) -> None:
+        """One window's worth, as a student sees it: a control (the one that changed the
+        outputs) or a cell near the top of the window, else the start of the notebook."""
+        self.page.set_viewport_size(VIEW_SIZE)
+        self.page.wait_for_timeout(300)
+        if control is not None:
+            self.page.locator(f'[data-bt-control="{control}"]').evaluate(
+                "el => window.__bt.scrollToElement(el)")
+        elif cell is not None:
+            self.js("(index) => window.__bt.scrollToCell(index)", cell)
+        else:
+            self.js("() => window.__bt.scrollToTop()")
+        self.wait_for_charts(0, timeout_s=10)  # cells scrolled into view draw again
+        self.page.wait_for_timeout(800)
+        self.page.screenshot(path=str(path))
 
     def close(self) -> None:
         """Shut the notebook's kernel down (nothing is saved) and close the tab."""

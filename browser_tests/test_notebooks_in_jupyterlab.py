@@ -7,7 +7,8 @@ For each notebook in notebooks/ and exercises/ (found when the tests are collect
   least as many charts as the committed notebook stores Altair outputs;
 - in a lesson (notebooks/), changing a widget changes what the outputs show;
 - nothing is requested from outside loopback (no CDN): offline classrooms work;
-- a full-page screenshot lands in browser_tests/screenshots/.
+- a full-page screenshot and a one-window view (the widget that worked, or the first check)
+  land in browser_tests/screenshots/.
 """
 
 from __future__ import annotations
@@ -112,6 +113,18 @@ def test_notebook_in_jupyterlab(
                 f"controls found: {interaction.controls or 'none'}; tried: {interaction.tried}"
             )
         lap("widget")
+
+        # A window's worth as a student sees it: the control that worked, or the first check.
+        first_check = next((c["index"] for c in cells if "check" in c["tags"]), None)
+        try:
+            page.view_screenshot(
+                screenshot_dir / f"{name.replace('/', '__').removesuffix('.ipynb')}__view.png",
+                control=interaction.changed_by["index"] if interaction and interaction.changed_by
+                else None,
+                cell=first_check,
+            )
+        except Exception as error:  # noqa: BLE001 - reported with everything else below
+            failures.append(f"no view screenshot: {error}")
 
         # 4. Nothing failed to show (widget errors, tracebacks inside widget outputs).
         failures.extend(f"an output shows a failure: {text}" for text in page.problems())

@@ -1,6 +1,5 @@
 """balkan_course.actors: profiles, name variants and co-mentions behave as lesson 03 says."""
 
-import pandas as pd
 import pytest
 
 from balkan_course import load_table
@@ -9,7 +8,6 @@ from balkan_course.actors import (
     actor_profile,
     co_mention_matrix,
     co_mentions,
-    format_when,
     name_lookup,
     profile_view,
     short_name,
@@ -25,20 +23,6 @@ def tables():
 def profile_args(tables):
     return (tables["actors"], tables["claims"], tables["events"], tables["event_actors"],
             tables["claim_mentions"])
-
-
-@pytest.mark.parametrize("start, end, precision, expected", [
-    ("2025-03-11", "2025-03-11", "day", "11 Mar 2025"),
-    ("2023-09-01", "2023-09-30", "month", "Sep 2023"),
-    ("2023-09-01", "2023-12-31", "month", "Sep–Dec 2023"),
-    ("1999-01-01", "1999-12-31", "year", "1999"),
-    ("1998-01-01", "1999-12-31", "year", "1998–1999"),
-    ("2025-03-27", "2025-04-30", "range", "27 Mar–30 Apr 2025"),
-    (None, "2025-04-02", "unknown", "by 2 Apr 2025"),
-])
-def test_format_when_respects_the_precision(start, end, precision, expected):
-    start = pd.Timestamp(start) if start else pd.NaT
-    assert format_when(start, pd.Timestamp(end), precision) == expected
 
 
 def test_name_lookup_maps_every_variant_in_the_texts_to_one_id(tables):

@@ -193,10 +193,27 @@ def test_chart_hints(events):
             x="year:O", y="troops:Q", tooltip=["place"]),
         "chart's data has 2 rows": alt.Chart(events.head(2)).mark_bar().encode(
             x="year:O", y="troops:Q", tooltip=["place"]).properties(title="T"),
+        "scale of the y axis": base.mark_bar().encode(
+            x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")),
+            tooltip=["place"]).properties(title="T"),
     }
     for expected_hint, chart in cases.items():
         passed, message = verdict("t-ch", right, chart)
         assert not passed and expected_hint in message, message
+
+
+def test_a_chart_check_sees_a_log_scale_but_not_colours_or_a_linear_default(events):
+    import altair as alt
+
+    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(title="T")
+    log_y = base.encode(x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")))
+    passed, message = verdict("t-log", log_y, base.encode(x="year:O", y="troops:Q"))
+    assert not passed and "scale of the y axis" in message, message
+    assert verdict("t-log", log_y, base.encode(
+        x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log", domain=[1, 10_000]))))[0]
+    linear = base.encode(x="year:O", y="troops:Q")
+    assert verdict("t-lin", linear, base.encode(
+        x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="linear", zero=False))))[0]
 
 
 def test_judge_never_raises_on_strange_answers(events):

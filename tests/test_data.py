@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from balkan_course.data import DATA_DIR, load_table, table_names
+from balkan_course.data import DATA_DIR, date_label, load_table, table_names
 from balkan_course.validation import DATA_PACKAGE, validate_package
 
 KOSOVO_PLACES = {"pristina", "north_mitrovica", "leposavic", "zvecan", "zubin_potok", "banjska",
@@ -269,3 +269,25 @@ def test_republished_article_is_not_counted_twice(tables):
     claims = tables["claims"].set_index("claim_id")
     assert (claims.loc[republished.claim_id, "source_id"] == "kap_rutte_2025_03_10").all()
     assert (relations.relation == "original").sum() == len(claims)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "precision", "label"),
+    [
+        ("2025-03-11", "2025-03-11", "day", "11 Mar 2025"),
+        ("2023-09-01", "2023-09-30", "month", "Sep 2023"),
+        ("2023-10-01", "2023-12-31", "month", "Oct–Dec 2023"),
+        ("2023-12-01", "2024-01-31", "month", "Dec 2023–Jan 2024"),
+        ("1999-01-01", "1999-12-31", "year", "1999"),
+        ("1998-01-01", "1999-12-31", "year", "1998–1999"),
+        ("2025-03-27", "2025-04-30", "range", "27 Mar–30 Apr 2025"),
+        ("2024-12-20", "2025-01-10", "range", "20 Dec 2024–10 Jan 2025"),
+        (None, "2025-04-02", "unknown", "by 2 Apr 2025"),
+        (None, None, "unknown", "date unknown"),
+        ("2023-09-01", None, "month", "Sep 2023"),
+    ],
+)
+def test_date_label_is_no_more_precise_than_the_table(start, end, precision, label):
+    start = pd.NaT if start is None else pd.Timestamp(start)
+    end = pd.NaT if end is None else pd.Timestamp(end)
+    assert date_label(start, end, precision) == label

@@ -14,7 +14,6 @@ from balkan_course.evidence import (
     source_dates,
     source_dates_chart,
     source_labels,
-    window_label,
     with_citation,
 )
 
@@ -27,25 +26,6 @@ def sources():
 @pytest.fixture(scope="module")
 def troop_figures():
     return load_table("troop_figures")
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "precision", "label"),
-    [
-        ("2025-03-11", "2025-03-11", "day", "11 Mar 2025"),
-        ("2023-09-01", "2023-09-30", "month", "Sep 2023"),
-        ("2023-10-01", "2023-12-31", "month", "Oct–Dec 2023"),
-        ("2023-12-01", "2024-01-31", "month", "Dec 2023–Jan 2024"),
-        ("1998-01-01", "1999-12-31", "year", "1998–1999"),
-        ("1995-01-01", "1995-12-31", "year", "1995"),
-        ("2025-03-27", "2025-04-30", "range", "27 Mar–30 Apr 2025"),
-        ("2024-12-20", "2025-01-10", "range", "20 Dec 2024–10 Jan 2025"),
-        (None, "2025-04-02", "unknown", "by 2 Apr 2025"),
-    ],
-)
-def test_window_label_says_how_precise_a_date_is(start, end, precision, label):
-    start = pd.NaT if start is None else pd.Timestamp(start)
-    assert window_label(start, pd.Timestamp(end), precision) == label
 
 
 def test_every_article_gets_a_short_citation_with_its_date_window(sources):

@@ -23,6 +23,14 @@ def test_readme_pictures_are_the_lessons_real_charts():
         assert (ROOT / image).read_bytes() == stored, f"{image} is stale: run `make readme-images`"
 
 
+def test_every_picture_and_local_link_in_the_readme_exists():
+    targets = re.findall(r"\]\(([^)\s]+)\)", README)
+    local = [t for t in targets if not t.startswith(("http", "#", "mailto:"))]
+    assert local, "README links nothing in the repository"
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, f"README links files that do not exist: {missing}"
+
+
 def test_binder_links_open_existing_notebooks_in_jupyterlab():
     targets = re.findall(r"mybinder\.org/v2/gh/[^)\s]+\?urlpath=lab/tree/([^)\s]+)", README)
     assert targets, "README has no Binder link that opens JupyterLab"

@@ -1,0 +1,45 @@
+"""The shared chart set-up: stored pictures stay light, summaries change when a chart does."""
+
+import struct
+
+import altair as alt
+import pandas as pd
+
+from balkan_course.charts import MAX_PNG_PIXELS, PNG_SCALE, chart_png, describe_spec, png_scale
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", png[16:24])
+
+
+def bar_chart(width: int, height: int) -> dict:
+    data = pd.DataFrame({"mission": ["KFOR", "EUFOR"], "troops": [4700, 1100]})
+    chart = alt.Chart(data, title="Reported strength").mark_bar().encode(x="troops", y="mission")
+    return chart.properties(width=width, height=height).to_dict()
+
+
+def test_small_charts_keep_the_full_scale():
+    assert png_scale(400, 300) == PNG_SCALE
+
+
+def test_big_charts_are_drawn_smaller_not_cropped():
+    scale = png_scale(1000, 800)
+    assert scale < PNG_SCALE
+    assert 1000 * 800 * scale**2 <= MAX_PNG_PIXELS * 1.0001
+
+
+def test_chart_png_caps_the_pixels_of_a_big_chart():
+    width, height = png_size(chart_png(bar_chart(1200, 900)))
+    assert width * height <= MAX_PNG_PIXELS * 1.05
+    assert width > height  # the aspect ratio survives
+
+
+def test_chart_png_draws_a_small_chart_at_png_scale():
+    width, _ = png_size(chart_png(bar_chart(300, 100)))
+    assert width > 300 * PNG_SCALE * 0.9
+
+
+def test_summary_names_mark_and_title_and_changes_with_the_spec():
+    first, second = describe_spec(bar_chart(300, 100)), describe_spec(bar_chart(301, 100))
+    assert first.startswith("<Altair bar chart 'Reported strength', spec ")
+    assert first != second
