@@ -19,45 +19,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import psutil
+from peak_memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class PeakMemory:
-    """Samples the summed RSS of a process and all its descendants every 50 ms."""
-
-    def __init__(self, pid: int):
-        self.root = psutil.Process(pid)
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self):
-        while not self._stop.is_set():
-            total = 0
-            try:
-                for process in [self.root, *self.root.children(recursive=True)]:
-                    try:
-                        total += process.memory_info().rss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(0.05)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def make_submissions(folder: Path, notebook: str, n: int) -> None:

@@ -13,49 +13,17 @@ under Binder's 2 GB. This script prints figures; it asserts nothing.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 
 import nbformat
 import psutil
 from nbclient import NotebookClient
+from peak_memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("notebooks", "solutions", "exercises")
 TARGET_SECONDS = 10
-
-
-class PeakMemory:
-    """Samples a process tree's resident memory in a background thread."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self.pid: int | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _tree_rss(self) -> int:
-        try:
-            process = psutil.Process(self.pid)
-            members = [process, *process.children(recursive=True)]
-            return sum(member.memory_info().rss for member in members)
-        except psutil.Error:
-            return 0
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            if self.pid is not None:
-                self.peak = max(self.peak, self._tree_rss())
-            time.sleep(0.02)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_notebook(path: Path) -> tuple[float, int, int]:
