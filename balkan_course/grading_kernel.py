@@ -29,28 +29,15 @@ PRELOAD = ("pandas", "altair", "ipywidgets", "balkan_course.checks", "balkan_cou
 
 
 def warm_up_charts(bundle_cache: str | None) -> None:
-    """Pay the first chart's costs now: the offline chart widget's JavaScript bundle (~1.3 s to
-    build, the same for every kernel, so read from a cache when one is given) and the start of
-    vl-convert's JavaScript engine (~0.1-0.5 s)."""
-    import vl_convert
-    from altair import JupyterChart
+    """Pay the first chart's costs now: the offline chart widget's JavaScript bundle (built
+    once, then read from the cache file) and the start of vl-convert's JavaScript engine."""
+    from pathlib import Path
 
-    cached = None
-    if bundle_cache and os.path.exists(bundle_cache):
-        with open(bundle_cache, encoding="utf-8") as handle:
-            cached = handle.read()
-    if cached:
-        JupyterChart._esm, JupyterChart._is_offline = cached, True
-    else:
-        JupyterChart.enable_offline(True)
-        if bundle_cache:
-            try:
-                partial = f"{bundle_cache}.{os.getpid()}"
-                with open(partial, "w", encoding="utf-8") as handle:
-                    handle.write(JupyterChart._esm)
-                os.replace(partial, bundle_cache)
-            except OSError:
-                pass  # e.g. a kernel under its own uid may not write there: no cache then
+    import vl_convert
+
+    from balkan_course.charts import enable_offline_chart_widget
+
+    enable_offline_chart_widget(Path(bundle_cache) if bundle_cache else None)
     vl_convert.vegalite_to_png({"mark": "point", "data": {"values": [{"a": 1}]},
                                 "encoding": {"x": {"field": "a", "type": "quantitative"}}})
 

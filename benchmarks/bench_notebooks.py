@@ -24,13 +24,18 @@ from peak_memory import PeakMemory
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("notebooks", "solutions", "exercises")
 TARGET_SECONDS = 10
+# nbclient now and then waits out a cell's whole timeout in a notebook that shows widgets, then
+# carries on with the right outputs (seen in lesson 00 in about one run in three; it looks like
+# jupyter/nbclient#312; JupyterLab and nbval are not affected). A short timeout keeps such a
+# stall cheap, and a notebook over target is timed a second time.
+CELL_TIMEOUT = 30
 
 
 def run_notebook(path: Path) -> tuple[float, int, int]:
     """Execute one notebook; return (seconds, peak bytes, cells that raised)."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        notebook, timeout=120, kernel_name="python3", allow_errors=True,
+        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     with PeakMemory() as memory:
@@ -54,7 +59,12 @@ def main(arguments: list[str]) -> None:
     print(f"{'notebook':48} {'seconds':>8} {'peak MB':>8} {'errors':>6}")
     for path in paths:
         seconds, peak, errors = run_notebook(path)
-        flag = "  <- over target" if seconds > TARGET_SECONDS else ""
+        flag = ""
+        if seconds > TARGET_SECONDS:
+            again, _, _ = run_notebook(path)
+            flag = f"  <- over target; second run {again:.1f} s"
+            if again <= TARGET_SECONDS and seconds >= CELL_TIMEOUT:
+                flag += " (the first run hit the nbclient stall)"
         name = path.resolve().relative_to(ROOT)
         print(f"{str(name):48} {seconds:8.1f} {peak / 2**20:8.0f} {errors:6d}{flag}")
     print(f"(target: under {TARGET_SECONDS} s each on one core; {psutil.cpu_count()} cores here)")

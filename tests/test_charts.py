@@ -5,7 +5,14 @@ import struct
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import MAX_PNG_PIXELS, PNG_SCALE, chart_png, describe_spec, png_scale
+from balkan_course.charts import (
+    MAX_PNG_PIXELS,
+    PNG_SCALE,
+    chart_png,
+    describe_spec,
+    enable_offline_chart_widget,
+    png_scale,
+)
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -43,3 +50,27 @@ def test_summary_names_mark_and_title_and_changes_with_the_spec():
     first, second = describe_spec(bar_chart(300, 100)), describe_spec(bar_chart(301, 100))
     assert first.startswith("<Altair bar chart 'Reported strength', spec ")
     assert first != second
+
+
+def test_the_offline_widget_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    cache = tmp_path / "cache" / "bundle.js"
+    enable_offline_chart_widget(cache)
+    built = alt.JupyterChart._esm
+    assert alt.JupyterChart._is_offline and cache.read_text(encoding="utf-8") == built
+    assert "cdn.jsdelivr" not in built and len(built) > 100_000  # the libraries are inside
+
+    cache.write_text("// cached bundle", encoding="utf-8")
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    enable_offline_chart_widget(cache)
+    assert alt.JupyterChart._esm == "// cached bundle"
+
+
+def test_an_empty_cache_file_is_rebuilt_not_trusted(tmp_path, monkeypatch):
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    monkeypatch.setattr(alt.JupyterChart, "_esm", alt.JupyterChart._esm)
+    cache = tmp_path / "bundle.js"
+    cache.write_text("", encoding="utf-8")
+    enable_offline_chart_widget(cache)
+    assert len(cache.read_text(encoding="utf-8")) > 100_000
