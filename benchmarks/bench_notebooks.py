@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("notebooks", "solutions", "exercises")
 TARGET_SECONDS = 10
 # nbclient now and then waits out a cell's whole timeout in a notebook that shows widgets, then
-# carries on with the right outputs (seen in lesson 00 in about one run in three; it looks like
+# carries on with the right outputs (seen in lesson 00 in one run of five or so; it looks like
 # jupyter/nbclient#312; JupyterLab and nbval are not affected). A short timeout keeps such a
 # stall cheap, and a notebook over target is timed a second time.
 CELL_TIMEOUT = 30
