@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from balkan_course.data import date_label
-from balkan_course.maps import EARTH_RADIUS_KM, OBJECT_NAME, boundaries_chart_data, load_boundaries
+from balkan_course.maps import (
+    EARTH_RADIUS_KM,
+    OBJECT_NAME,
+    boundaries_chart_data,
+    decode_arcs,
+    load_boundaries,
+)
 
 REGION_COUNTRIES = ("Albania", "Bosnia and Herzegovina", "Croatia", "Kosovo", "Montenegro",
                     "North Macedonia", "Serbia")
@@ -322,19 +328,6 @@ def show_flashpoints(incidents: pd.DataFrame, years: tuple[int, int] | None,
 # ------------------------------------------------------------------ boundaries and distances
 
 
-def _decode(arc: list, transform: dict | None) -> list[tuple[float, float]]:
-    """One TopoJSON arc as (longitude, latitude) points (undoes quantization and deltas)."""
-    if transform is None:
-        return [(float(x), float(y)) for x, y, *_ in arc]
-    (kx, ky), (x0, y0) = transform["scale"], transform["translate"]
-    x = y = 0
-    points = []
-    for dx, dy, *_ in arc:
-        x, y = x + dx, y + dy
-        points.append((x * kx + x0, y * ky + y0))
-    return points
-
-
 def _arc_indexes(geometry: dict) -> set[int]:
     """The arcs a country's outline uses (~i, a reversed arc, counts as arc i)."""
     found: set[int] = set()
@@ -364,11 +357,9 @@ def shared_boundary(country_a: str = "Kosovo", country_b: str = "Serbia") -> pd.
             raise ValueError(f"No country named {name!r} in the boundary file; "
                              f"known: {', '.join(sorted(geometries))}.")
     shared = sorted(_arc_indexes(geometries[country_a]) & _arc_indexes(geometries[country_b]))
-    rows = []
-    for index in shared:
-        for step, (lon, lat) in enumerate(_decode(topology["arcs"][index],
-                                                  topology.get("transform"))):
-            rows.append((index, step, lon, lat))
+    arcs = decode_arcs(topology)
+    rows = [(index, step, lon, lat)
+            for index in shared for step, (lon, lat) in enumerate(arcs[index])]
     return pd.DataFrame(rows, columns=["arc", "step", "longitude", "latitude"])
 
 

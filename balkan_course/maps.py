@@ -96,7 +96,7 @@ def distance_table(places: pd.DataFrame, from_id: str) -> pd.DataFrame:
     return table.sort_values(["distance_km", "place_id"]).reset_index(drop=True)
 
 
-def _decode_arcs(topology: dict[str, Any]) -> list[Ring]:
+def decode_arcs(topology: dict[str, Any]) -> list[Ring]:
     """Undo TopoJSON's quantization and delta encoding: each arc as (lon, lat) points."""
     transform = topology.get("transform")
     arcs: list[Ring] = []
@@ -128,7 +128,7 @@ def _ring(arc_indexes: list[int], arcs: list[Ring]) -> Ring:
 def _country_polygons() -> tuple[tuple[str, tuple[tuple[Ring, ...], ...]], ...]:
     """(name, polygons) per country; each polygon is its rings, holes included."""
     topology = load_boundaries()
-    arcs = _decode_arcs(topology)
+    arcs = decode_arcs(topology)
     countries = []
     for geometry in topology["objects"][OBJECT_NAME]["geometries"]:
         if geometry["type"] == "Polygon":
