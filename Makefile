@@ -48,7 +48,7 @@ notebooks: $(STAMP)
 
 # Rebuild exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)
-	$(BIN)/python -m balkan_course.build_exercises solutions exercises
+	$(BIN)/python -m balkan_course.grading.build solutions exercises
 
 # Grade a class: submissions/<student>/NN_name.ipynb -> grading_output/ (see docs/grading.md).
 SUBMISSIONS ?= submissions

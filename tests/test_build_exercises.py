@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from balkan_course import build_exercises as builder
+from balkan_course.grading import build as builder
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -158,7 +158,7 @@ def test_an_untouched_exercise_runs_without_errors_and_says_not_answered(path):
     """Students first run the notebook as given: no traceback, every check says why."""
     from nbclient import NotebookClient
 
-    from balkan_course.checks import NOT_ANSWERED
+    from balkan_course.grading.checks import NOT_ANSWERED
 
     nb = read(EXERCISES / path.name)
     NotebookClient(nb, timeout=300, kernel_name="python3",

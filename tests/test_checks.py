@@ -14,8 +14,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from balkan_course import checks
-from balkan_course.build_exercises import check_cells
+from balkan_course.grading import checks
+from balkan_course.grading.build import check_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

@@ -15,8 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from balkan_course import grading
-from balkan_course.build_exercises import ANSWER, CHECK, course_meta, tags
+from balkan_course.grading import grade as grading
+from balkan_course.grading import report as reports
+from balkan_course.grading.build import ANSWER, CHECK, course_meta, tags
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "00_start_here"
@@ -225,7 +226,7 @@ def test_free_text_answers_are_gathered_per_question(batch):
     alice = text.split("### alice_complete")[1].split("###")[0]
     assert model.splitlines()[0] in alice
     bob = text.split("### bob_untouched")[1].split("###")[0]
-    assert grading.NO_ANSWER in bob
+    assert reports.NO_ANSWER in bob
 
 
 def test_class_summary(batch):
@@ -248,7 +249,7 @@ def test_a_rerun_keeps_finished_grades_and_finishes_the_rest(batch):
     lost.unlink()  # as if the run had stopped before bob's notebook finished
     report = grading.collect_results(results, grading.find_submissions(
         folder / "submissions", {NOTEBOOK: None}))
-    assert any("not graded" in grading.status_of(r) for r in report)
+    assert any("not graded" in reports.status_of(r) for r in report)
     again = folder / "submissions_again"
     shutil.copytree(folder / "submissions", again, ignore=shutil.ignore_patterns("frank*"))
     only = {"alice_complete", "bob_untouched"}

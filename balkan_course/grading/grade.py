@@ -26,7 +26,6 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 import argparse  # noqa: E402 (this whole block: after the line above, on purpose)
 import copy  # noqa: E402
-import csv  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -39,29 +38,33 @@ from pathlib import Path  # noqa: E402
 
 import nbformat  # noqa: E402
 
-from balkan_course.build_exercises import (  # noqa: E402
+from balkan_course.grading.build import (  # noqa: E402
     ANSWER,
     ANSWER_TEXT,
     CHECK,
     INSTRUCTOR_ONLY,
-    RUBRIC,
     TEXT_PLACEHOLDER,
     course_meta,
     source_of,
     stub_solution,
     tags,
 )
-from balkan_course.grading_plugin import (  # noqa: E402
+from balkan_course.grading.plugin import (  # noqa: E402
     GRADING_META,
     result_path,
     write_json_atomically,
 )
+from balkan_course.grading.report import (  # noqa: E402
+    checks_of,
+    free_text_of,
+    status_of,
+    write_reports,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SOLUTIONS_DIR = ROOT / "solutions"
 MAX_SUBMISSION_BYTES = 20 * 2**20
 CELL_TYPES = ("code", "markdown", "raw")
-NO_ANSWER = "_(no answer)_"
 
 
 class GradingSetupError(RuntimeError):
@@ -99,16 +102,6 @@ def load_instructor_notebooks(solutions_dir: Path) -> dict[str, nbformat.Noteboo
     if not instructors:
         raise GradingSetupError(f"no solution notebooks in {solutions_dir}")
     return instructors
-
-
-def checks_of(nb) -> dict[str, dict]:
-    return {course_meta(c)["check_id"]: {"cell_id": c["id"], "points": course_meta(c)["points"]}
-            for c in nb.cells if CHECK in tags(c)}
-
-
-def free_text_of(nb) -> dict[str, dict]:
-    return {course_meta(c)["check_id"]: {"cell_id": c["id"], "points": course_meta(c)["points"]}
-            for c in nb.cells if ANSWER_TEXT in tags(c)}
 
 
 # ---------------------------------------------------------------- one submission
@@ -297,7 +290,7 @@ def run_nbval(work_dir: Path, results_dir: Path, workers: int, cell_timeout: flo
     ini.write_text("[pytest]\n", encoding="utf-8")
     command = [
         sys.executable, "-m", "pytest", str(work_dir), "-c", str(ini), "--rootdir", str(work_dir),
-        "-p", "no:cacheprovider", "-p", "balkan_course.grading_plugin",
+        "-p", "no:cacheprovider", "-p", "balkan_course.grading.plugin",
         "--nbval", "--nbval-current-env", f"--nbval-cell-timeout={cell_timeout}",
         "--grading-results", str(results_dir), "--grading-work-dir", str(work_dir),
         f"--grading-memory-mb={memory_mb}",
@@ -327,7 +320,7 @@ def run_nbval(work_dir: Path, results_dir: Path, workers: int, cell_timeout: flo
 def check_kernel_user_can_start(uid_base: int) -> None:
     """In --kernel-uid-base mode, Python itself must be usable by an unprivileged user."""
     try:
-        probe = subprocess.run([sys.executable, "-c", "import balkan_course.checks"],
+        probe = subprocess.run([sys.executable, "-c", "import balkan_course.grading.checks"],
                                user=uid_base, group=uid_base, extra_groups=[],
                                capture_output=True, text=True, cwd="/",
                                env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)})
@@ -352,147 +345,6 @@ def collect_results(results_dir: Path, submissions: list[Submission]) -> list[di
                                          "finished (run the command again)"],
                             "checks": {}, "free_text": {}, "missing": True})
     return results
-
-
-# ---------------------------------------------------------------- reports
-
-
-def status_of(result: dict) -> str:
-    return "; ".join(result.get("statuses", [])) or "ok"
-
-
-def write_reports(results: list[dict], out_dir: Path, instructors: dict) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    graded = sorted({r["notebook"] for r in results})
-    auto = {nb: checks_of(instructors[nb]) for nb in graded}
-    by_hand = {nb: free_text_of(instructors[nb]) for nb in graded}
-    write_grades_csv(results, out_dir / "grades.csv", auto, by_hand)
-    write_feedback(results, out_dir / "feedback", auto, by_hand)
-    write_free_text(results, out_dir / "free_text", instructors, by_hand)
-    write_class_summary(results, out_dir, auto)
-
-
-def write_grades_csv(results, path: Path, auto: dict, by_hand: dict) -> None:
-    auto_ids = [check_id for nb in auto for check_id in auto[nb]]
-    hand_ids = [check_id for nb in by_hand for check_id in by_hand[nb]]
-    header = ["student", "notebook", *auto_ids, *[f"{c} (by hand)" for c in hand_ids],
-              "total", "max", "percent", "status"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for result in sorted(results, key=lambda r: (r["student"], r["notebook"])):
-            checks = auto[result["notebook"]]
-            awarded = {c: result["checks"].get(c, {}).get("awarded", 0) for c in checks}
-            total, maximum = sum(awarded.values()), sum(i["points"] for i in checks.values())
-            writer.writerow([
-                result["student"], result["notebook"],
-                *[_number(awarded[c]) if c in checks else "" for c in auto_ids],
-                *["" for _ in hand_ids],  # for the teacher to fill in
-                _number(total), _number(maximum),
-                f"{100 * total / maximum:.1f}" if maximum else "", status_of(result)])
-
-
-def _number(value) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def write_feedback(results, folder: Path, auto: dict, by_hand: dict) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    students = sorted({r["student"] for r in results})
-    for student in students:
-        lines = [f"# Feedback for {student}", ""]
-        for result in sorted((r for r in results if r["student"] == student),
-                             key=lambda r: r["notebook"]):
-            checks = auto[result["notebook"]]
-            total = sum(result["checks"].get(c, {}).get("awarded", 0) for c in checks)
-            maximum = sum(info["points"] for info in checks.values())
-            lines += [f"## {result['notebook']}: {_number(total)} of {_number(maximum)} points "
-                      "(checked automatically)", ""]
-            if status_of(result) != "ok":
-                lines += [f"Note: {status_of(result)}.", ""]
-            for check_id, info in checks.items():
-                got = result["checks"].get(check_id, {})
-                if got.get("passed"):
-                    lines.append(f"- ✅ {check_id}: {_number(info['points'])} of "
-                                 f"{_number(info['points'])}")
-                    continue
-                shown = got.get("shown", "").splitlines()
-                shown = shown[0] if shown else ""
-                if shown.startswith(f"❌ {check_id}:"):
-                    why = shown.split(":", 1)[1].strip()
-                elif shown.startswith("✅"):
-                    why = "the check's output did not match the expected one"
-                elif got.get("ran"):
-                    why = "the check could not run (did an earlier cell fail?)"
-                else:
-                    why = "not run (see the note above)"
-                lines.append(f"- ❌ {check_id}: 0 of {_number(info['points'])}: {why[:300]}")
-            for check_id, info in by_hand[result["notebook"]].items():
-                lines.append(f"- ✍️ {check_id}: your written answer is read by your teacher "
-                             f"({_number(info['points'])} points)")
-            lines.append("")
-        (folder / f"{student}.md").write_text("\n".join(lines), encoding="utf-8")
-
-
-def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for notebook, questions in by_hand.items():
-        cells = instructors[notebook].cells
-        for check_id, info in questions.items():
-            position = next(i for i, c in enumerate(cells) if c["id"] == info["cell_id"])
-            prompt = next((source_of(c) for c in reversed(cells[:position])
-                           if c.cell_type == "markdown" and not tags(c)), "")
-            rubric = [source_of(c) for c in cells if RUBRIC in tags(c)
-                      and course_meta(c).get("check_id") == check_id]
-            lines = [f"# {notebook}: {check_id} ({_number(info['points'])} points, by hand)",
-                     "", "## Question", "", prompt, "", "## Rubric", "",
-                     *(rubric or ["(none)"]), "", "## Answers", ""]
-            for result in sorted((r for r in results if r["notebook"] == notebook),
-                                 key=lambda r: r["student"]):
-                answer = result.get("free_text", {}).get(check_id, {}).get("answer", "")
-                lines += [f"### {result['student']}", "", answer or NO_ANSWER, ""]
-            (folder / f"{notebook}__{check_id}.md").write_text("\n".join(lines),
-                                                               encoding="utf-8")
-
-
-def write_class_summary(results, out_dir: Path, auto: dict) -> None:
-    rows = []
-    for notebook, checks in auto.items():
-        mine = [r for r in results if r["notebook"] == notebook]
-        for check_id, info in checks.items():
-            passed = sum(1 for r in mine if r["checks"].get(check_id, {}).get("passed"))
-            rows.append({"notebook": notebook, "check_id": check_id, "points": info["points"],
-                         "submissions": len(mine), "passed": passed,
-                         "success_rate": round(passed / len(mine), 3) if mine else 0.0})
-    with (out_dir / "class_summary.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["check_id"])
-        writer.writeheader()
-        writer.writerows(rows)
-    write_summary_chart(rows, out_dir / "class_summary.png")
-
-
-def summary_chart_spec(rows: list[dict]) -> dict:
-    """The Vega-Lite spec Altair would write for this bar chart (built directly: importing
-    Altair costs the grader ~2 s, and the spec is all vl-convert needs)."""
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "title": "Share of submissions passing each check",
-        "data": {"values": rows},
-        "mark": {"type": "bar", "color": "#0072B2"},
-        "encoding": {
-            "y": {"field": "check_id", "type": "nominal", "sort": None, "title": "check"},
-            "x": {"field": "success_rate", "type": "quantitative", "title": "passed",
-                  "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
-            "tooltip": [{"field": "check_id"}, {"field": "passed"}, {"field": "submissions"}],
-        },
-        "width": 400,
-    }
-
-
-def write_summary_chart(rows: list[dict], path: Path) -> None:
-    import vl_convert
-
-    path.write_bytes(vl_convert.vegalite_to_png(summary_chart_spec(rows), scale=2))
 
 
 # ---------------------------------------------------------------- the command

@@ -1,4 +1,4 @@
-"""The pytest plugin the grader loads (`-p balkan_course.grading_plugin`) next to nbval.
+"""The pytest plugin the grader loads (`-p balkan_course.grading.plugin`) next to nbval.
 
 It changes three things in nbval's run, all outside the student's kernel:
 - kernels: nbval's RunningKernel is replaced by GradingKernel, taken from a KernelPool that
@@ -107,7 +107,7 @@ class KernelPool:
         self.waiting = self._spawn() if prestart else None
 
     def argv(self, kernel_name: str) -> list[str]:
-        argv = [sys.executable, "-m", "balkan_course.grading_kernel", "-f", "{connection_file}",
+        argv = [sys.executable, "-m", "balkan_course.grading.kernel", "-f", "{connection_file}",
                 "--memory-mb", str(self.memory_mb)]
         if self.prestart:
             argv += ["--preload", "--chart-bundle-cache",

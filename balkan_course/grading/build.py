@@ -1,11 +1,11 @@
 """Build exercises/ (and the answer keys) from the solution notebooks, the masters.
 
-    python -m balkan_course.build_exercises solutions exercises      (what `make exercises` runs)
+    python -m balkan_course.grading.build solutions exercises      (what `make exercises` runs)
 
 For each solutions/NN_name.ipynb:
 1. execute it in a fresh kernel with the checks in record mode: every `check(...)` call stores
-   its key in balkan_course/answer_keys/NN_name.json, and the executed outputs (the success lines
-   with their receipts, which the grader compares) are written back into the solution;
+   its key in balkan_course/grading/answer_keys/NN_name.json, and the executed outputs (the
+   success lines with their receipts, which the grader compares) are written back into the solution;
 2. write exercises/NN_name.ipynb: solution regions become stubs, free-text answers become a
    placeholder, rubric and wrong-answers cells are dropped, outputs are cleared.
 Step 2 alone (`--exercises-only`) is deterministic and needs no kernel: the tests rebuild the
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from balkan_course.checks import KEYS_DIR, RECORD_ENV
+from balkan_course.grading.checks import KEYS_DIR, RECORD_ENV
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 BEGIN, END, STUB = "# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"

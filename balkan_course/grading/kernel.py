@@ -1,6 +1,6 @@
 """Start one grading kernel: an ordinary ipykernel behind limits a student's code cannot lift.
 
-    python -m balkan_course.grading_kernel --memory-mb 2000 [--uid N] [--preload] -f CONNECTION
+    python -m balkan_course.grading.kernel --memory-mb 2000 [--uid N] [--preload] -f CONNECTION
 
 - memory: RLIMIT_DATA (heap and private memory), not RLIMIT_AS: the V8 engine inside vl-convert
   reserves tens of GB of address space for charts and crashes under an address-space limit;
@@ -24,7 +24,7 @@ import sys
 # rfc3987-syntax is installed; it is only used to check "iri" formats, which grading never needs.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-PRELOAD = ("pandas", "altair", "ipywidgets", "balkan_course.checks", "balkan_course.charts",
+PRELOAD = ("pandas", "altair", "ipywidgets", "balkan_course.grading.checks", "balkan_course.charts",
            "balkan_course.data")
 
 

@@ -1,9 +1,9 @@
 """Self-checks for the exercises: `check("00-columns", answer)` prints one friendly line.
 
-The answer keys (balkan_course/answer_keys/NN_name.json) hold no answers: only salted hashes of
-a canonical form of each expected answer, plus hints that do not give the answer away (expected
-type, column names, row count) and hashes of common mistakes (units, order, the author's own
-plausible wrong answers) so that the feedback can say what is wrong.
+The answer keys (balkan_course/grading/answer_keys/NN_name.json) hold no answers: only salted
+hashes of a canonical form of each expected answer, plus hints that do not give the answer away
+(expected type, column names, row count) and hashes of common mistakes (units, order, the
+author's own plausible wrong answers) so that the feedback can say what is wrong.
 
 On success `check` prints a receipt: a hash of the canonical answer under a different salt than
 the key. The instructor's solution notebooks store those lines as expected outputs and the

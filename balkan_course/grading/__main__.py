@@ -1,0 +1,7 @@
+"""`python -m balkan_course.grading SUBMISSIONS --out OUT`: grade a class."""
+
+import sys
+
+from balkan_course.grading.grade import main
+
+sys.exit(main())
