@@ -25,7 +25,10 @@ $(STAMP): requirements.txt pyproject.toml
 # Jupyter refuses to run as root without --allow-root (a container, a school's VM).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --port=$(PORT) $(LAB_FLAGS) notebooks/00_start_here.ipynb
+	@# Open lesson 00 with the whole course in the file browser (a file argument instead would
+	@# make notebooks/ the server's top folder, hiding exercises/ and data/).
+	$(BIN)/jupyter lab --port=$(PORT) $(LAB_FLAGS) \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .
