@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-browser notebooks exercises grade benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser notebooks exercises grade benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -35,6 +35,17 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n $(WORKERS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 \
 		tests notebooks solutions
+
+# Binder's build reproduced without Docker: a fresh environment from environment.yml alone,
+# postBuild run as repo2docker runs it, then every notebook executed with nbconvert in its own
+# folder; then a JupyterHub image's install with notebooks pulled elsewhere. Needs the package
+# registry (as Binder's build does); a few minutes. See README, "Binder and JupyterHub".
+test-binder: $(STAMP)
+	$(BIN)/python scripts/check_binder_route.py
+
+# The README's `make lab`, checked: JupyterLab starts, serves lesson 00, runs its import, stops.
+test-lab: $(STAMP)
+	$(BIN)/python scripts/check_make_lab.py
 
 # A student's view: every lesson and exercise opened, run and screenshot in JupyterLab, driven
 # in headless Chromium with the network cut off (docs/browser_testing.md). Not part of `make
