@@ -17,12 +17,15 @@ $(STAMP): requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@# Put the project folder on the venv's path so notebooks can import balkan_course (no build step).
-	$(BIN)/python -c 'import os, site; open(os.path.join(site.getsitepackages()[0], "balkan_course.pth"), "w").write(os.getcwd())'
+	@# The course's own package, installed the standard way (editable: lessons see your edits).
+	@# Binder's postBuild runs the same line; --no-deps keeps the pinned versions above.
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Jupyter refuses to run as root without --allow-root (a container, a school's VM).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --port=$(PORT) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --port=$(PORT) $(LAB_FLAGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .
