@@ -4,6 +4,7 @@ on results shaped like the grader's (results/<student>/<notebook>.json), without
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -300,6 +301,11 @@ def test_feedback_page_shows_points_hints_code_and_the_teachers_comment(tmp_path
             cell["source"] = "recent = events[events.year > 2023]  # <script>alert(1)</script>"
     (submissions / "ana").mkdir(parents=True)
     (submissions / "ana" / "00_start_here.ipynb").write_text(json.dumps(exercise))
+    graded = (submissions / "ana" / "00_start_here.ipynb").read_bytes()
+    class_results[0]["submission_sha256"] = hashlib.sha256(graded).hexdigest()
+    # Bob's notebook changed after grading: his page must not show code he was not graded on.
+    (submissions / "bob").mkdir(parents=True)
+    (submissions / "bob" / "00_start_here.ipynb").write_text(json.dumps(exercise))
     class_results[0]["free_text"]["00-why-differ"]["answer"] = "<img src=x onerror=alert(1)>"
     marks = marks_for(class_results)
     marks[("ana", "00_start_here", "00-why-differ")].answer_sha256 = ""
@@ -315,6 +321,6 @@ def test_feedback_page_shows_points_hints_code_and_the_teachers_comment(tmp_path
     bob = (tmp_path / "feedback_html" / "bob" / "00_start_here.html").read_text()
     assert "time limit hit in cell q3-answer" in bob
     assert "changed after it was marked" in bob
-    assert "could not be read" in bob  # his notebook is not in submissions/
+    assert "Your code is not shown" in bob and "recent = events" not in bob
     ana01 = (tmp_path / "feedback_html" / "ana" / "01_sources_and_evidence.html").read_text()
     assert "Not marked yet." in ana01

@@ -93,3 +93,20 @@ def test_every_written_question_of_the_course_can_be_marked_in_half_points():
 
     for question in written_questions(load_solutions(SOLUTIONS)).values():
         assert points_options(question["points"])[-1][1] == question["points"]
+
+
+def test_a_large_class_is_shown_a_page_at_a_time(tmp_path, monkeypatch):
+    from balkan_course.grading import marking_desk
+
+    monkeypatch.setattr(marking_desk, "PAGE_SIZE", 2)
+    out = fake_output(tmp_path / "out", {f"s{i}": f"answer {i}" for i in range(5)})
+    desk = MarkingDesk(out, SOLUTIONS)
+    desk.view()
+    assert set(desk.rows) == {"s0", "s1"}
+    assert [label for label, _ in desk.pager.options] == [
+        "students 1-2 of 5", "students 3-4 of 5", "students 5-5 of 5"]
+    desk.pager.value = 4
+    assert set(desk.rows) == {"s4"}
+    desk.rows["s4"]["points"].value = 1
+    assert load_marks(desk.marks_path, desk.questions)[("s4", *KEY)].points == 1
+    assert "1 of 5" in desk.progress.value

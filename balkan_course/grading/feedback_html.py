@@ -11,6 +11,8 @@ Pages hold no date or timing, so the same results always give the same bytes.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
 from pathlib import Path
@@ -31,11 +33,19 @@ blockquote { border-left: 4px solid #ccc; margin: .5rem 0; padding: .1rem .75rem
 """
 
 
+@functools.cache
+def _markdown_renderer():
+    try:
+        import mistune  # installed with JupyterLab (nbconvert); pinned in requirements.txt
+    except ImportError:
+        return None
+    return mistune.create_markdown(escape=True)
+
+
 def _markdown(text: str) -> str:
     """Markdown to HTML with every raw HTML tag escaped (student text is never trusted)."""
-    import mistune
-
-    return mistune.create_markdown(escape=True)(text)
+    render = _markdown_renderer()
+    return render(text) if render else f"<pre>{html.escape(text)}</pre>"
 
 
 def _n(value) -> str:
@@ -57,12 +67,16 @@ def answer_cells_before_checks(nb) -> dict[str, list[str]]:
     return owned
 
 
-def submitted_sources(path: Path | None) -> dict[str, str] | None:
-    """cell id -> source of the student's notebook, or None when it cannot be read."""
+def submitted_sources(path: Path | None, graded_sha256: str = "") -> dict[str, str] | None:
+    """cell id -> source of the student's notebook as graded, or None when it cannot be read
+    or is no longer the file that was graded (its SHA-256 differs from the result's)."""
     if path is None:
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        if graded_sha256 and hashlib.sha256(raw).hexdigest() != graded_sha256:
+            return None
+        data = json.loads(raw.decode("utf-8"))
         sources = {}
         for cell in data.get("cells", []):
             source = cell.get("source", "")
@@ -70,7 +84,7 @@ def submitted_sources(path: Path | None) -> dict[str, str] | None:
                 sources.setdefault(cell["id"], "".join(source) if isinstance(source, list)
                                    else str(source))
         return sources
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (OSError, ValueError, AttributeError, TypeError):  # UnicodeDecodeError is one
         return None
 
 
@@ -138,8 +152,8 @@ def page_html(result: dict, instructor, marks: dict, questions: dict,
                          f"<pre>{esc(got['shown'][:4000])}</pre>")
         for cell_id in owners.get(check_id, []):
             if sources is None:
-                parts.append("<p>(Your notebook could not be read, so your code is not shown.)"
-                             "</p>")
+                parts.append("<p>(Your code is not shown: the notebook that was graded is no "
+                             "longer in the submissions folder, or cannot be read.)</p>")
                 break
             code = sources.get(cell_id)
             parts.append(f"<p>Your code (cell <code>{esc(cell_id)}</code>):</p>"
@@ -179,7 +193,7 @@ def write_feedback_pages(results: list[dict], folder: Path, instructors: dict, m
         if submissions_dir is not None:
             path = Path(submissions_dir) / result["student"] / f"{result['notebook']}.ipynb"
         page = page_html(result, instructors[result["notebook"]], marks, questions,
-                         submitted_sources(path))
+                         submitted_sources(path, result.get("submission_sha256", "")))
         target = Path(folder) / result["student"] / f"{result['notebook']}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page, encoding="utf-8")

@@ -279,11 +279,14 @@ class People:
                 for row in csv.DictReader(handle):
                     self.known[row["student"]] = {c: row.get(c, "") or "" for c in
                                                   STUDENT_COLUMNS}
+        self.by_id: dict[str, str] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for student, row in (roster if roster is not None else self.known).items():
+            self._index(student, row)
 
     def folder_for(self, claim: Claim) -> str | None:
         """The student folder for a claim; None if a roster is given and has no such person."""
-        table = self.roster if self.roster is not None else self.known
-        folder = self._from(table, claim)
+        folder = self._lookup(claim)
         if folder is None and self.roster is not None:
             return None
         if folder is not None and self.seen.setdefault(folder, claim.local_id) == claim.local_id:
@@ -299,21 +302,27 @@ class People:
         self.known[folder] = {**dict.fromkeys(STUDENT_COLUMNS, ""), "student": folder,
                               "name": claim.name, "lms_user_id": claim.lms_user_id,
                               "lms": self.lms}
+        if self.roster is None:
+            self._index(folder, self.known[folder])
         self.seen[folder] = claim.local_id
         return folder
 
-    def _from(self, table: dict[str, dict], claim: Claim) -> str | None:
-        if claim.lms_user_id:
-            for student, row in table.items():
-                if row.get("lms_user_id") == claim.lms_user_id:
-                    return student
-        wanted = name_key(claim.name)
-        matches = [s for s, row in table.items()
-                   if wanted and wanted in (name_key(row.get("name", "")), name_key(s),
-                                            _squashed_sortable(row.get("name", "")))
-                   and not (claim.lms_user_id and row.get("lms_user_id")
-                            and row["lms_user_id"] != claim.lms_user_id)]
-        return matches[0] if len(matches) == 1 else None
+    def _index(self, student: str, row: dict) -> None:
+        """Remember how a table row can be found: by LMS user id, and by its name's forms."""
+        if row.get("lms_user_id"):
+            self.by_id.setdefault(row["lms_user_id"], student)
+        name = row.get("name", "")
+        for key in {name_key(name), name_key(student), _squashed_sortable(name)} - {""}:
+            self.by_name.setdefault(key, []).append(student)
+
+    def _lookup(self, claim: Claim) -> str | None:
+        if claim.lms_user_id and claim.lms_user_id in self.by_id:
+            return self.by_id[claim.lms_user_id]
+        table = self.roster if self.roster is not None else self.known
+        matches = [s for s in self.by_name.get(name_key(claim.name), [])
+                   if not (claim.lms_user_id and table[s].get("lms_user_id")
+                           and table[s]["lms_user_id"] != claim.lms_user_id)]
+        return matches[0] if len(set(matches)) == 1 else None
 
     def save(self) -> None:
         buffer = io.StringIO()

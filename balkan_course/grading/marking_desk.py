@@ -29,6 +29,7 @@ from balkan_course.grading.written_marks import (
 )
 
 NOT_MARKED = "not marked"
+PAGE_SIZE = 25  # answers shown at once
 
 
 def load_solutions(solutions_dir: Path) -> dict:
@@ -63,6 +64,8 @@ class MarkingDesk:
         self.picker = widgets.Dropdown(options=choices, description="Question",
                                        layout=widgets.Layout(width="36rem"))
         self.picker.add_class("marking-question")
+        self.pager = widgets.Dropdown(description="Show", layout=widgets.Layout(width="24rem"))
+        self.pager.add_class("marking-page")
         self.picker.observe(lambda change: self.show_question(change["new"]), names="value")
 
     # ------------------------------------------------------------ what is shown
@@ -73,7 +76,7 @@ class MarkingDesk:
                                 "results: grade the class first (<code>make grade</code>).</p>")
         self.show_question(self.picker.value)
         return widgets.VBox([self.picker, self.progress, self.prompt, self.message,
-                             self.answers])
+                             self.pager, self.answers])
 
     def results_for(self, notebook: str) -> list[dict]:
         return sorted((r for r in self.results if r["notebook"] == notebook),
@@ -87,10 +90,27 @@ class MarkingDesk:
             display(Markdown(f"### The question\n\n{question['prompt']}\n\n"
                              f"### Rubric ({question['points']:g} points)\n\n"
                              f"{question['rubric'] or '(none in the solution)'}"))
-        self.rows = {}
-        self.answers.children = [self.answer_row(result, check_id, question["points"])
-                                 for result in self.results_for(notebook)]
+        results = self.results_for(notebook)
+        pages = [(f"students {i + 1}-{min(i + PAGE_SIZE, len(results))} of {len(results)}", i)
+                 for i in range(0, len(results), PAGE_SIZE)]
+        self.pager.unobserve(self._page_chosen, names="value")  # only ours: not the widget's
+        self.pager.options = pages or [("no answers", 0)]
+        self.pager.value = 0
+        self.pager.layout.display = "" if len(pages) > 1 else "none"
+        self.pager.observe(self._page_chosen, names="value")
+        self.show_page(0)
         self.update_progress()
+
+    def _page_chosen(self, change) -> None:
+        self.show_page(change["new"])
+
+    def show_page(self, start: int) -> None:
+        """A page of answers: a class of hundreds is not drawn as one column of widgets."""
+        notebook, check_id = self.picker.value
+        points = self.questions[(notebook, check_id)]["points"]
+        self.rows = {}
+        self.answers.children = [self.answer_row(result, check_id, points) for result in
+                                 self.results_for(notebook)[start:start + PAGE_SIZE]]
 
     def answer_row(self, result: dict, check_id: str, maximum: float) -> widgets.Widget:
         student = result["student"]
