@@ -66,6 +66,8 @@ class MarkingDesk:
         self.picker.add_class("marking-question")
         self.pager = widgets.Dropdown(description="Show", layout=widgets.Layout(width="24rem"))
         self.pager.add_class("marking-page")
+        self.turning_pages = True
+        self.pager.observe(self._page_chosen, names="value")
         self.picker.observe(lambda change: self.show_question(change["new"]), names="value")
 
     # ------------------------------------------------------------ what is shown
@@ -93,16 +95,17 @@ class MarkingDesk:
         results = self.results_for(notebook)
         pages = [(f"students {i + 1}-{min(i + PAGE_SIZE, len(results))} of {len(results)}", i)
                  for i in range(0, len(results), PAGE_SIZE)]
-        self.pager.unobserve(self._page_chosen, names="value")  # only ours: not the widget's
+        self.turning_pages = False  # new options set below are not a teacher's choice
         self.pager.options = pages or [("no answers", 0)]
         self.pager.value = 0
         self.pager.layout.display = "" if len(pages) > 1 else "none"
-        self.pager.observe(self._page_chosen, names="value")
+        self.turning_pages = True
         self.show_page(0)
         self.update_progress()
 
     def _page_chosen(self, change) -> None:
-        self.show_page(change["new"])
+        if self.turning_pages:
+            self.show_page(change["new"])
 
     def show_page(self, start: int) -> None:
         """A page of answers: a class of hundreds is not drawn as one column of widgets."""
