@@ -17,6 +17,10 @@ repo2docker's conda route, reproduced step by step:
    teacher types, each with its own folder as working directory, a clean HOME, no PYTHONPATH and
    no pytest around it. A notebook passes when it runs to the end without an error outside the
    cells tagged `raises-exception`.
+5. (the JupyterHub route, unless --no-hub) reinstall the package the way a hub image would,
+   `pip install --no-deps .` (not editable), then run the 00 lesson, exercise and solution from
+   a second copy, as nbgitpuller would pull it into a student's home: the notebooks must use
+   the installed package and the data of the copy they sit in.
 It prints each step's time and exits 1 naming every notebook that failed, with its error.
 """
 
@@ -179,11 +183,44 @@ def errors_in(executed: Path) -> str:
     return ""
 
 
+def run_notebooks(notebooks: list[Path], env: dict[str, str], out_dir: Path, workers: int,
+                  relative_to: Path) -> int:
+    """Execute notebooks a few at a time; print one line each; return how many failed."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        results = dict(zip(notebooks, pool.map(
+            lambda nb: execute_notebook(nb, env, out_dir), notebooks), strict=True))
+    for notebook, (seconds, problem) in results.items():
+        print(f"   {'FAIL' if problem else 'ok  '} {notebook.relative_to(relative_to)} "
+              f"({seconds:.1f} s){': ' + problem if problem else ''}", flush=True)
+    return sum(1 for _, problem in results.values() if problem)
+
+
+def check_hub_route(copy: Path, work: Path, env: dict[str, str], out_dir: Path) -> int:
+    """The package installed as a hub image installs it; notebooks from another copy."""
+    run_step(["python", "-m", "pip", "uninstall", "--yes", "balkan-course"], copy, env,
+             "removing the editable install")
+    run_step(["python", "-m", "pip", "install", "--quiet", "--no-deps", "."], copy, env,
+             "pip install --no-deps . (as a hub image would)")
+    pulled = work / "home-of-a-student" / "notebooks"
+    shutil.copytree(copy, pulled, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    probe = subprocess.run(
+        ["python", "-c", "import balkan_course as b; print(b.__file__); print(b.DATA_DIR)"],
+        cwd=pulled / "notebooks", env=env, capture_output=True, text=True)
+    lines = probe.stdout.split()
+    if probe.returncode or "site-packages" not in lines[0] or \
+            Path(lines[1]) != (pulled / "data").resolve():
+        raise RouteError(f"hub route: the installed package or the pulled data was not used: "
+                         f"{probe.stdout.strip()} {probe.stderr.strip()[-500:]}")
+    chosen = [pulled / folder / name for folder in NOTEBOOK_FOLDERS
+              for name in sorted(p.name for p in (pulled / folder).glob("00_*.ipynb"))]
+    return run_notebooks(chosen, env, out_dir, 2, pulled)
+
+
 def notebooks_in(repo: Path) -> list[Path]:
     return [path for folder in NOTEBOOK_FOLDERS for path in sorted((repo / folder).glob("*.ipynb"))]
 
 
-def check_route(repo: Path, workers: int, keep: bool) -> int:
+def check_route(repo: Path, workers: int, keep: bool, hub: bool) -> int:
     work = Path(tempfile.mkdtemp(prefix="binder-route-"))
     copy, env_dir, home, out_dir = work / "repo", work / "env", work / "home", work / "executed"
     for folder in (copy, home, out_dir):
@@ -204,19 +241,22 @@ def check_route(repo: Path, workers: int, keep: bool) -> int:
         if not notebooks:
             raise RouteError("no notebooks found")
         timer = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            results = dict(zip(notebooks, pool.map(
-                lambda nb: execute_notebook(nb, env, out_dir), notebooks), strict=True))
-        failed = {nb: problem for nb, (_, problem) in results.items() if problem}
-        for notebook, (seconds, problem) in results.items():
-            print(f"   {'FAIL' if problem else 'ok  '} {notebook.relative_to(copy)} "
-                  f"({seconds:.1f} s){': ' + problem if problem else ''}")
+        failed = run_notebooks(notebooks, env, out_dir, workers, copy)
         print(f"4. {len(notebooks)} notebooks executed with nbconvert in their own folders: "
               f"{time.monotonic() - timer:.1f} s ({workers} at a time)")
         if failed:
-            print(f"Binder route BROKEN: {len(failed)} of {len(notebooks)} notebooks failed")
+            print(f"Binder route BROKEN: {failed} of {len(notebooks)} notebooks failed")
             return 1
         print("Binder route works: every notebook ran in an environment built like Binder's")
+        if hub:
+            timer = time.monotonic()
+            failed = check_hub_route(copy, work, env, out_dir)
+            print(f"5. hub route (package installed, notebooks pulled elsewhere): "
+                  f"{time.monotonic() - timer:.1f} s")
+            if failed:
+                print(f"JupyterHub route BROKEN: {failed} notebook(s) failed")
+                return 1
+            print("JupyterHub route works")
         return 0
     except RouteError as problem:
         print(f"Binder route BROKEN: {problem}")
@@ -233,9 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, default=ROOT, help="the repository to check")
     parser.add_argument("--workers", type=int, default=2, help="notebooks run at a time")
     parser.add_argument("--keep", action="store_true", help="keep the built environment")
+    parser.add_argument("--no-hub", action="store_true", help="skip the JupyterHub route")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    code = check_route(args.repo.resolve(), args.workers, args.keep)
+    code = check_route(args.repo.resolve(), args.workers, args.keep, not args.no_hub)
     print(f"total: {time.monotonic() - started:.1f} s")
     return code
 
