@@ -124,6 +124,9 @@ def events():
     })
 
 
+TITLE = "Troops per year"
+
+
 def verdict(check_id, expected, answer, **options):
     return checks.judge(check_id, answer, checks.make_key(check_id, expected, options))
 
@@ -179,23 +182,23 @@ def test_chart_hints(events):
 
     base = alt.Chart(events)
     right = base.mark_bar().encode(x="year:O", y="troops:Q", tooltip=["place"]).properties(
-        title="T")
+        title=TITLE)
     assert verdict("t-ch", right, base.mark_bar().encode(
-        x="year:O", y="troops:Q", tooltip=["place"]).properties(title="T"))[0]
+        x="year:O", y="troops:Q", tooltip=["place"]).properties(title=TITLE))[0]
     cases = {
         "expected a bar chart": base.mark_line().encode(x="year:O", y="troops:Q",
-                                                       tooltip=["place"]).properties(title="T"),
+                                                       tooltip=["place"]).properties(title=TITLE),
         "add the encoding channel(s): tooltip": base.mark_bar().encode(
-            x="year:O", y="troops:Q").properties(title="T"),
+            x="year:O", y="troops:Q").properties(title=TITLE),
         "type of the x channel": base.mark_bar().encode(
-            x="year:Q", y="troops:Q", tooltip=["place"]).properties(title="T"),
+            x="year:Q", y="troops:Q", tooltip=["place"]).properties(title=TITLE),
         "give the chart a title": base.mark_bar().encode(
             x="year:O", y="troops:Q", tooltip=["place"]),
         "chart's data has 2 rows": alt.Chart(events.head(2)).mark_bar().encode(
-            x="year:O", y="troops:Q", tooltip=["place"]).properties(title="T"),
+            x="year:O", y="troops:Q", tooltip=["place"]).properties(title=TITLE),
         "scale of the y axis": base.mark_bar().encode(
             x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")),
-            tooltip=["place"]).properties(title="T"),
+            tooltip=["place"]).properties(title=TITLE),
     }
     for expected_hint, chart in cases.items():
         passed, message = verdict("t-ch", right, chart)
@@ -205,7 +208,7 @@ def test_chart_hints(events):
 def test_a_chart_check_sees_a_log_scale_but_not_colours_or_a_linear_default(events):
     import altair as alt
 
-    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(title="T")
+    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(title=TITLE)
     log_y = base.encode(x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")))
     passed, message = verdict("t-log", log_y, base.encode(x="year:O", y="troops:Q"))
     assert not passed and "scale of the y axis" in message, message
