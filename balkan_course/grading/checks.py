@@ -712,7 +712,9 @@ def _order_hint(order: str, key: dict) -> str:
     declared = key.get("facts", {}).get("order_hints", {})
     if order in declared:
         return declared[order]
-    spec = ", then ".join(f"{column} ({'ascending' if ascending else 'descending'})"
+    words = {INDEX: "the labels (the index)", VALUES: "the values"}
+    spec = ", then ".join(f"{words.get(column, column)} "
+                          f"({'ascending' if ascending else 'descending'})"
                           for column, ascending in _sort_spec(key.get("options", {})))
     if order == "reversed":
         return f"sorted the wrong way round: sort by {spec}"
