@@ -24,8 +24,11 @@ an answer is one of theirs, so importing this module costs nothing.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import datetime as _dt
 import hashlib
+import io
 import json
 import math
 import numbers
@@ -49,7 +52,7 @@ DIGITS = 6
 _UNIT_FACTORS = {1000: "1000", 0.001: "1000", 1e6: "a million", 1e-6: "a million",
                  100: "100", 0.01: "100"}
 _OPTIONS = ("ignore_row_order", "ignore_column_order", "ignore_column_names", "index_matters",
-            "digits", "sorted_by", "decimals", "title")
+            "digits", "sorted_by", "decimals", "title", "rerun")
 # A Series' index and values, named for the canonical form (a Series' own name is free).
 INDEX, VALUES = "(index)", "(values)"
 # Chart channels a student may add freely: they decorate, they do not move a mark.
@@ -616,7 +619,7 @@ def _clean_options(options: dict | None) -> dict:
 
 
 def make_key(check_id: str, answer, options: dict | None = None, hint: str | None = None,
-             wrong: dict | None = None) -> dict:
+             wrong: dict | None = None, rerun: dict | None = None) -> dict:
     """The key entry for one check, from the solution's answer (and the declared wrong ones)."""
     options = _clean_options(options)
     canon = canonical(answer, options)
@@ -631,6 +634,8 @@ def make_key(check_id: str, answer, options: dict | None = None, hint: str | Non
     }
     if hint:
         key["hint"] = hint
+    if rerun:
+        key["facts"]["rerun"] = rerun
     for wrong_hint, wrong_answer in (wrong or {}).items():
         try:
             wrong_canon = canonical(coerce(wrong_answer, canon["kind"]), options)
@@ -877,6 +882,151 @@ def _channel_problem(channel: str, wanted: list, mine: list) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- hidden test data
+
+
+RERUN_HINT = ("right for this table, but your code does not follow the rule the question "
+              "states: on a changed copy of the table (rows in another order, other figures, "
+              "more rows) it gives another answer. Filter on the columns the question names and "
+              "take numbers from the table instead of typing them in")
+DECOY = " (test row)"
+SCALE = 1.37
+
+
+def perturbed(frame):
+    """Hidden test data: a copy of a table with its rows reversed, its large numbers (above
+    100: troops, euros, not codes or coordinates) times 1.37, and a test copy of every row
+    whose every text is changed, so that it matches no filter the question names exactly but
+    does match a filter on a number or a part of a text."""
+    pandas = sys.modules["pandas"]
+    types = pandas.api.types
+    out = frame.iloc[::-1].copy()
+    for column in out.columns:
+        values = out[column]
+        if (types.is_numeric_dtype(values) and not types.is_bool_dtype(values)
+                and values.abs().max() > 100):
+            out[column] = values * SCALE
+    decoys = out.copy()
+    for column in decoys.columns:
+        if types.is_string_dtype(decoys[column]) or types.is_object_dtype(decoys[column]):
+            text = decoys[column].astype("string")
+            decoys[column] = text.where(text.isna(), text + DECOY)
+    if types.is_integer_dtype(frame.index) and len(frame):
+        start = int(max(frame.index)) + 1
+        labels = range(start, start + len(decoys))
+    else:
+        labels = [f"test_row_{i}" for i in range(len(decoys))]
+    decoys.index = pandas.Index(labels, name=frame.index.name)
+    return pandas.concat([out, decoys])
+
+
+def _assigned_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return names
+
+
+def rerun_answer(source: str, name: str, namespace: dict, tables: list[str]):
+    """Run an answer's code again with the named tables replaced by hidden test data; return
+    the new value of `name`, or Ellipsis when the code cannot run there."""
+    scope = dict(namespace)
+    for table in tables:
+        if kind_of(scope.get(table)) != "table":
+            return ...
+        scope[table] = perturbed(scope[table])
+    capture = contextlib.nullcontext()
+    if "IPython" in sys.modules:
+        from IPython.utils.capture import capture_output
+        capture = capture_output()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
+            warnings.simplefilter("ignore")
+            exec(compile(source, "<answer on hidden test data>", "exec"), scope)  # noqa: S102
+    except Exception:  # noqa: BLE001 - code that fails on other data is judged as it stands
+        return ...
+    return scope.get(name, ...)
+
+
+def _rerun_hash(check_id: str, value, kind: str, options: dict) -> str | None:
+    try:
+        canon = canonical(coerce(value, kind), options)
+    except Exception:  # noqa: BLE001
+        return None
+    return _key_hash(check_id, {"rerun": _receipt_canon(canon), "order": canon.get("order")})
+
+
+def rerun_judge(check_id: str, source: str, namespace: dict, key: dict) -> bool | None:
+    """Does the answer's code give the solution's answer on hidden test data too? None when the
+    check has no hidden test, or the code cannot run there (the first verdict then stands)."""
+    rerun = key.get("facts", {}).get("rerun")
+    if not rerun or rerun["name"] not in _assigned_names(source):
+        return None
+    value = rerun_answer(source, rerun["name"], namespace, rerun["tables"])
+    if value is Ellipsis:
+        return None
+    return _rerun_hash(check_id, value, key["facts"]["kind"], key.get("options", {})) \
+        == rerun["hash"]
+
+
+def _ipython():
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module is not None else None
+
+
+def _answer_cell(name: str) -> tuple[str, dict] | None:
+    """The source of the last cell run before this one that assigned `name`, and the
+    namespace, when running in IPython (a kernel); else None."""
+    shell = _ipython()
+    history = list(getattr(shell, "user_ns", {}).get("In", []))[:-1] if shell else []
+    for source in reversed(history):
+        try:
+            code = shell.transform_cell(source)
+        except Exception:  # noqa: BLE001
+            continue
+        if name in _assigned_names(code) and "check(" not in code:
+            return code, shell.user_ns
+    return None
+
+
+def _checked_name() -> str | None:
+    """The variable the running check cell passes: check("id", name)."""
+    shell = _ipython()
+    history = list(getattr(shell, "user_ns", {}).get("In", [])) if shell else []
+    if not history:
+        return None
+    try:
+        tree = ast.parse(shell.transform_cell(history[-1]))
+    except Exception:  # noqa: BLE001
+        return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check"
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Name)):
+            return node.args[1].id
+    return None
+
+
+def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
+    """In record mode: the solution's answer on hidden test data, for the key."""
+    tables = options.get("rerun")
+    name = _checked_name()
+    found = _answer_cell(name) if (tables and name) else None
+    if not found:
+        return None
+    value = rerun_answer(found[0], name, found[1], list(tables))
+    if value is Ellipsis:
+        raise ValueError(f"{check_id}: the solution cannot run on hidden test data")
+    kind = canonical(answer, _clean_options(options))["kind"]
+    return {"name": name, "tables": list(tables),
+            "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
+
+
 # ---------------------------------------------------------------- the functions cells call
 
 
@@ -900,7 +1050,7 @@ def _write_record(path: Path) -> None:
     checks = {}
     for check_id, entry in _recorded.items():
         checks[check_id] = make_key(check_id, entry["answer"], entry["options"], entry["hint"],
-                                    _wrong.get(check_id))
+                                    _wrong.get(check_id), entry.get("rerun"))
     data = {"notebook": path.stem, "order": list(_recorded), "checks": checks}
     path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
@@ -923,7 +1073,8 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
     """
     record = _record_path()
     if record is not None:
-        _recorded[check_id] = {"answer": answer, "options": options, "hint": hint}
+        _recorded[check_id] = {"answer": answer, "options": options, "hint": hint,
+                               "rerun": _record_rerun(check_id, answer, options)}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _write_record(record)
@@ -944,6 +1095,7 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
                 # A warning printed here would change the output that the grader compares.
                 warnings.simplefilter("ignore")
                 passed, message = judge(check_id, answer, key)
+                passed, message = _judge_on_hidden_data(check_id, key, passed, message)
     except Exception as problem:  # the check itself must never bury a student in a traceback
         passed, message = False, f"❌ {check_id}: the check failed to run ({problem!r})"
     _results[check_id] = passed
@@ -951,6 +1103,17 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
         _append_selftest({"check_id": check_id, "role": "answer", "passed": passed,
                           "message": message})
     print(message)
+
+
+def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
+    """A right answer is run again on hidden test data when its check asks for it."""
+    rerun = key.get("facts", {}).get("rerun")
+    if not passed or not rerun:
+        return passed, message
+    found = _answer_cell(rerun["name"])
+    if found and rerun_judge(check_id, found[0], found[1], key) is False:
+        return False, f"❌ {check_id}: not yet: {RERUN_HINT}"
+    return passed, message
 
 
 def wrong_answers(check_id: str, answers: dict) -> None:

@@ -43,6 +43,14 @@ CORPUS = {
             '(troop_figures["measure"] == "strength")][["mission_id", "value"]]',
             'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["unit"] == "troops")]',
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["value"].between(4000, 6000))]',
+        ],
+        "undetected": [
+            ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+             '(troop_figures["qualifier"] != "exact")]',
+             "on this table only KFOR's strength figures are hedged; a filter on the qualifier "
+             "gives the same rows"),
         ],
     },
     "00-since-2023": {
@@ -103,6 +111,8 @@ CORPUS = {
             'ascending=False)[["mission_id", "value"]]',
             'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values('
             '"mission_id")[["mission_id", "measure", "value"]]',
+            'largest = troop_figures[troop_figures["value"] > 100].sort_values("value", '
+            'ascending=False)[["mission_id", "measure", "value"]]',
         ],
     },
     "00-chart": {

@@ -25,6 +25,11 @@ CORPUS = {
             f'inferred = sources.loc[sources["date_basis"] == "inferred", {INF_COLS}]'
             '.sort_values("date_end", ascending=False)',
         ],
+        "undetected": [
+            (f'inferred = sources.loc[sources["date_basis"] == "inferred", {INF_COLS}]'
+             '.sort_values("source_id")', "the three inferred dates happen to be in the "
+             "alphabetical order of their source ids"),
+        ],
     },
     "01-window-days": {
         "right": [

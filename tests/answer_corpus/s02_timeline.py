@@ -53,6 +53,12 @@ CORPUS = {
             '(events["date_end"].dt.year > 1999), "event_id"])',
             'touch_1999 = sorted(events.loc[events["date_start"].dt.year <= 1999, "event_id"])',
         ],
+        "undetected": [
+            ('touch_1999 = sorted(events.loc[(events["date_start"].dt.year <= 1999) & '
+             '(events["date_end"].dt.year >= 1998), "event_id"])',
+             "no event of the table ends in 1998, so a boundary one year too early changes "
+             "nothing"),
+        ],
     },
     "02-most-reported": {
         "right": [

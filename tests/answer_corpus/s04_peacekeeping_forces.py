@@ -56,6 +56,9 @@ CORPUS = {
             '"mission_id")["value"].agg(["max", "min"])',
             'spread = troop_figures[troop_figures["measure"] == "strength"].groupby('
             '"mission_id")["value"].agg(["min", "median"])',
+            't = troop_figures[(troop_figures["unit"] == "troops") & (troop_figures["measure"] '
+            '!= "initial_strength")]\nspread = t[t["value"] > 500].groupby("mission_id")'
+            '["value"].agg(["min", "max"])',
         ],
     },
     "04-change-percent": {

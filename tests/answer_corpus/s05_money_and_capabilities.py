@@ -14,8 +14,8 @@ CORPUS = {
             f'ministry_rows = money[money["actor_id"] == "kosovo_ministry_of_defence"][{M_COLS}]',
             f'ministry_rows = money.query("actor_id == \'kosovo_ministry_of_defence\'")[{M_COLS}]'
             '.sort_values("amount")',
-            f'ministry_rows = money[money["actor_id"].str.contains("ministry")][{M_COLS}]'
-            '.reset_index(drop=True)',
+            f'ministry_rows = money[money["actor_id"].isin(["kosovo_ministry_of_defence"])]'
+            f'[{M_COLS}].reset_index(drop=True)',
         ],
         "wrong": [
             f'ministry_rows = money.loc[money["measure"] == "annual_budget", {M_COLS}]',
@@ -24,6 +24,14 @@ CORPUS = {
             '["money_id", "amount", "measure", "source_id"]]',
             'ministry_rows = money.loc[money["actor_id"] == "kosovo_ministry_of_defence"]',
             f'ministry_rows = money.loc[money["actor_id"] != "kosovo_ministry_of_defence", {M_COLS}]',
+            f'ministry_rows = money.loc[money["amount"] < 1e9, {M_COLS}]',
+            f'ministry_rows = money.loc[money["money_id"].str.startswith("kosovo"), {M_COLS}]',
+            f'ministry_rows = money[money["actor_id"].str.contains("ministry")][{M_COLS}]',
+        ],
+        "undetected": [
+            (f'ministry_rows = money.loc[money["source_id"] == money.loc[0, "source_id"], {M_COLS}]',
+             "the first row's article happens to give exactly the ministry's two rows; the "
+             "hidden test row copies the first row but not its article"),
         ],
     },
     "05-budget-2024": {
@@ -128,6 +136,11 @@ CORPUS = {
             '* 100, 1)',
             BY_ID + 'us_share_pct = v["kfor_us_contingent_001"] / v["kfor_strength_001"] * 100',
             BY_ID + 'us_share_pct = round(v["kfor_strength_001"] / v["kfor_us_contingent_001"], 1)',
+        ],
+        "undetected": [
+            (BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
+             '* 100)', "rounded to no decimal: 13 is the same number as 13.0, the one-decimal "
+             "answer"),
         ],
     },
     "05-defence-voices": {

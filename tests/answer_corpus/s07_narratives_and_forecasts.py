@@ -28,6 +28,8 @@ CORPUS = {
             '"speaker_id")',
             f'us_claims = claims.loc[claims["theme"].isin(["us_posture", "nato_commitment"]), '
             f'{U_COLS}].sort_values("claim_id")',
+            f'us_claims = claims.loc[claims["theme"].str.contains("us_posture"), {U_COLS}]'
+            '.sort_values("claim_id")',
         ],
     },
     "07-stance-by-theme": {

@@ -31,6 +31,8 @@ CORPUS = {
             '"speaker_id", "voice", "stance", "source_id"]].sort_values("claim_id")',
             JOIN + f'question_claims = j[{Q_COLS}].sort_values("claim_id")',
             JOIN + f'question_claims = j[j["theme"].isin(question_themes)][{Q_COLS}]',
+            JOIN + f'question_claims = j[j["theme"].str.contains("ukraine|us_posture")][{Q_COLS}]'
+            '.sort_values("claim_id")',
         ],
     },
     "08-stance-by-voice": {
