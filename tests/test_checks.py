@@ -158,7 +158,7 @@ def test_units_probe_says_check_your_units(events):
 
 def test_order_hints(events):
     ranked = events.sort_values("troops", ascending=False)
-    assert "wrong way round" in verdict("t-o", ranked, events)[1]
+    assert "reverse order" in verdict("t-o", ranked, events)[1]
     shuffled = events.iloc[[2, 0, 4, 1, 3]]
     assert "not in the expected order" in verdict("t-o2", ranked, shuffled)[1]
     assert verdict("t-o3", ranked, shuffled, ignore_row_order=True)[0]

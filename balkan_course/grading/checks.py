@@ -274,14 +274,14 @@ def _sort_spec(options: dict) -> list[tuple[str, bool]]:
 
 
 def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> str:
-    """"sorted" when rows follow the sort spec (ties in any order), "reversed" when they follow
-    it the other way round, else "unsorted". Missing values go last, as pandas puts them."""
+    """"sorted" when rows follow the sort spec (ties in any order), "reversed" when the first
+    sort column runs the other way, else "unsorted". Missing values go last, as pandas does."""
     if not spec or any(column not in columns for column, _ in spec):
         return "sorted"
 
-    def follows(flip: bool) -> bool:
+    def follows(flip: bool, keys: list[tuple[str, bool]]) -> bool:
         for before, after in zip(rows, rows[1:], strict=False):
-            for column, ascending in spec:
+            for column, ascending in keys:
                 i = columns.index(column)
                 a, b = before[i], after[i]
                 if a == b:
@@ -299,10 +299,10 @@ def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> st
                 break
         return True
 
-    if follows(False):
+    if follows(False, spec):
         return "sorted"
-    if len(rows) > 1 and follows(True):
-        return "reversed"
+    if len(rows) > 1 and follows(True, spec[:1]):
+        return "reversed"  # the main sort column runs the other way
     return "unsorted"
 
 
@@ -565,7 +565,8 @@ def _generic_probes(check_id: str, canon: dict, options: dict, is_count: bool) -
         if len(canon[field]) > 1 and canon[field] != canon[field][::-1]:
             reverse = {**canon, field: canon[field][::-1]}
             probes.append({"hash": _key_hash(check_id, reverse),
-                           "hint": "sorted the wrong way round: ascending or descending?"})
+                           "hint": "the rows are in reverse order: keep the order the question "
+                                   "asks for"})
     return probes
 
 
