@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser notebooks exercises grade benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser notebooks exercises grade import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -72,6 +72,36 @@ SUBMISSIONS ?= submissions
 GRADES ?= grading_output
 grade: $(STAMP)
 	$(BIN)/python -m balkan_course.grading $(SUBMISSIONS) --out $(GRADES) --workers $(WORKERS)
+
+# The gradebook round trip (docs/gradebook.md).
+# An LMS bulk download into $(SUBMISSIONS)/<student>/NN_name.ipynb, with a report per file:
+#   make import-submissions LMS=canvas ARCHIVE=submissions.zip [NOTEBOOK=00_start_here] [ROSTER=roster.csv]
+LMS ?= canvas
+ROSTER ?=
+NOTEBOOK ?=
+import-submissions: $(STAMP)
+	@test -n "$(ARCHIVE)" || { echo "say which download: make import-submissions LMS=$(LMS) ARCHIVE=file.zip"; exit 2; }
+	$(BIN)/python -m balkan_course.grading.lms_import $(LMS) "$(ARCHIVE)" --into $(SUBMISSIONS) \
+		$(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(ROSTER),--roster $(ROSTER))
+
+# A gradebook file the LMS imports (automatic points + your written marks): $(GRADES)/gradebook_$(LMS).csv
+#   make export-grades LMS=moodle ROSTER=roster.csv [ASSIGNMENTS=assignments.csv]
+export-grades: $(STAMP)
+	@test -n "$(ROSTER)" || { echo "say who is who: make export-grades LMS=$(LMS) ROSTER=roster.csv"; exit 2; }
+	$(BIN)/python -m balkan_course.grading.gradebook export --out $(GRADES) --lms $(LMS) \
+		--roster $(ROSTER) $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
+
+# Join the outputs of `python -m balkan_course.grading ... --shard K/N` runs into $(GRADES).
+#   make grade-merge SHARDS="shards/1 shards/2 shards/3"
+grade-merge: $(STAMP)
+	@test -n "$(SHARDS)" || { echo 'say which folders: make grade-merge SHARDS="shards/1 shards/2"'; exit 2; }
+	$(BIN)/python -m balkan_course.grading.shards merge $(SHARDS) --out $(GRADES) \
+		--submissions $(SUBMISSIONS)
+
+# The teacher's marking notebook for the written answers.
+mark: $(STAMP)
+	$(BIN)/jupyter lab --port=$(PORT) $(LAB_FLAGS) \
+		--LabApp.default_url=/lab/tree/teacher/mark_written_answers.ipynb
 
 # Figures, not tests: each notebook's run time and memory; the grader's speed.
 benchmark: $(STAMP)

@@ -220,7 +220,7 @@ def notebooks_in(repo: Path) -> list[Path]:
     return [path for folder in NOTEBOOK_FOLDERS for path in sorted((repo / folder).glob("*.ipynb"))]
 
 
-def check_route(repo: Path, workers: int, keep: bool, hub: bool) -> int:
+def check_route(repo: Path, workers: int, keep: bool, hub: bool, only: str = "") -> int:
     work = Path(tempfile.mkdtemp(prefix="binder-route-"))
     copy, env_dir, home, out_dir = work / "repo", work / "env", work / "home", work / "executed"
     for folder in (copy, home, out_dir):
@@ -237,7 +237,7 @@ def check_route(repo: Path, workers: int, keep: bool, hub: bool) -> int:
         ran = run_post_build(copy, env)
         print(f"3. postBuild: {'ran' if ran else 'NONE (repo2docker would run nothing)'}, "
               f"{time.monotonic() - timer:.1f} s")
-        notebooks = notebooks_in(copy)
+        notebooks = [nb for nb in notebooks_in(copy) if only in nb.name]
         if not notebooks:
             raise RouteError("no notebooks found")
         timer = time.monotonic()
@@ -274,9 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="notebooks run at a time")
     parser.add_argument("--keep", action="store_true", help="keep the built environment")
     parser.add_argument("--no-hub", action="store_true", help="skip the JupyterHub route")
+    parser.add_argument("--only", default="", help="only notebooks whose name contains this")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    code = check_route(args.repo.resolve(), args.workers, args.keep, not args.no_hub)
+    code = check_route(args.repo.resolve(), args.workers, args.keep, not args.no_hub, args.only)
     print(f"total: {time.monotonic() - started:.1f} s")
     return code
 
