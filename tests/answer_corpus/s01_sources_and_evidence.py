@@ -128,7 +128,7 @@ CORPUS = {
         ],
         "wrong": [
             'claims_per_article = claim_sources.groupby("source_id").size()',
-            'claims_per_article = claim_sources[claim_sources["relation"] == "republished"]'
+            'claims_per_article = claim_sources[claim_sources["relation"] == "also_reports"]'
             '.groupby("source_id").size()',
             'claims_per_article = claim_sources["relation"].value_counts()',
             'claims_per_article = claim_sources.loc[claim_sources["relation"] == "original", '
