@@ -496,8 +496,8 @@ def cases(out_dir: Path, solutions_dirs: list[Path], submissions_dir: Path) -> l
         Case("h38_exit", NOTHING, "kernel died in cell q1-answer",
              files={f"{NOTEBOOK}.ipynb": attack("exit()")}),
         Case("h39_os_exit_after_printing", NOTHING, "kernel died in cell q1-answer",
-             files={f"{NOTEBOOK}.ipynb": attack("print('\\n'.join(%r))\nimport os\n"
-                                                "os._exit(0)" % (lines,))}),
+             files={f"{NOTEBOOK}.ipynb": attack(f"print('\\n'.join({lines!r}))\nimport os\n"
+                                                "os._exit(0)")}),
         Case("h40_forks_and_prints", NOTHING,
              files={f"{NOTEBOOK}.ipynb": attack(FORK_AND_PRINT.format(lines=lines))}),
         # ---- awkward but honest packaging: every point, and a status

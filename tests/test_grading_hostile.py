@@ -151,3 +151,33 @@ def test_partial_credit_per_part_with_feedback_per_part(graded):
     feedback = (folder / "out" / "feedback" / "r05_one_part_of_two.md").read_text()
     assert "00-parts: 1 of 2" in feedback
     assert "✅ 00-sorted" in feedback and "❌ 00-distinct" in feedback
+
+
+@pytest.fixture(scope="module")
+def graded_without_sandbox(tmp_path_factory):
+    """A few kinds graded with --isolation off, as on a machine without namespaces."""
+    folder = tmp_path_factory.mktemp("no-sandbox")
+    submissions, out = folder / "submissions", folder / "out"
+    wanted = {"a_honest", "h01_replays_success_lines", "h06_forges_emit",
+              "h21_symlink_to_solution", "h33_ignores_sigint_busy", "h34_kills_its_worker"}
+    with pytest.MonkeyPatch.context() as patch:
+        solutions, keys = hostile.make_drill_course(folder / "instructor")
+        patch.setenv(checks.KEYS_DIR_ENV, str(keys))
+        patch.setattr(checks, "_keys_cache", {})
+        cases = [c for c in hostile.cases(out, [solutions], submissions) if c.student in wanted]
+        hostile.write_class(submissions, cases)
+        results = grading.grade(submissions, out, solutions, workers=2,
+                                cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT,
+                                memory_mb=250, preload=False, isolation="off")
+    return folder, cases, {r["student"]: r for r in results}
+
+
+def test_without_the_sandbox_a_killed_worker_costs_one_notebook(graded_without_sandbox):
+    folder, cases, results = graded_without_sandbox
+    assert "sandbox: no" in (folder / "out" / "grader.log").read_text(encoding="utf-8")
+    assert len(cases) == 6 and set(results) == {c.student for c in cases}
+    killer = results["h34_kills_its_worker"]
+    assert any("grading worker stopped" in s for s in killer["statuses"]), killer["statuses"]
+    for student, result in results.items():
+        awarded = sum(c["awarded"] for c in result["checks"].values())
+        assert awarded == (5 if student == "a_honest" else 0), (student, result["statuses"])

@@ -85,8 +85,10 @@ def validate_solution(nb, name: str) -> None:
                 problems.append(f"{where}: a check cell must be code")
             called = CHECK_CALL.findall(source_of(cell))
             parts = check_parts(cell)
-            if sorted(called) != sorted(parts):
-                problems.append(f"{where}: must call check(...) once for each of "
+            if sorted(called) != sorted(parts) and meta.get("parts") is None:
+                problems.append(f"{where}: must call check({meta.get('check_id')!r}, ...) once")
+            elif sorted(called) != sorted(parts):
+                problems.append(f"{where}: must call check(...) once for each part: "
                                 f"{', '.join(map(repr, parts))}")
             if meta.get("parts") is not None and (
                     not all(isinstance(p, (int, float)) and p > 0 for p in parts.values())
@@ -155,7 +157,7 @@ def exercise_cell(cell):
         # JupyterLab and Notebook 7 then refuse to edit or delete a check by accident.
         meta.update({"editable": False, "deletable": False})
         if not source.startswith(CHECK_IMPORT):
-            source = f"{CHECK_IMPORT}\n{source}"
+            source = f"{CHECK_IMPORT}\n\n{source}"
     if cell.cell_type == "code":
         new = nbformat.v4.new_code_cell(source=source, metadata=meta)
     elif cell.cell_type == "markdown":

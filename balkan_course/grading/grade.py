@@ -166,9 +166,15 @@ def match_notebook_name(stem: str, known: list[str]) -> str | None:
     return None
 
 
-def _walk(folder: Path, found: list[tuple[Path, str]]) -> None:
+MAX_FOLDER_DEPTH = 8
+
+
+def _walk(folder: Path, found: list[tuple[Path, str]], depth: int = 0) -> None:
     """Every entry under folder that may be a submission: (path, kind) with kind file, link,
-    other (device, pipe, socket); sub-folders are walked, links never followed."""
+    other (device, pipe, socket); sub-folders are walked (8 deep at most), links never
+    followed."""
+    if depth > MAX_FOLDER_DEPTH:
+        return
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -179,7 +185,7 @@ def _walk(folder: Path, found: list[tuple[Path, str]]) -> None:
             found.append((path, "link"))
         elif entry.is_dir(follow_symlinks=False):
             if entry.name not in SKIPPED_FOLDERS:
-                _walk(path, found)
+                _walk(path, found, depth + 1)
         elif entry.is_file(follow_symlinks=False):
             found.append((path, "file"))
         else:

@@ -115,6 +115,14 @@ def enter_sandbox(connection_file: str, hide: list[str], memory_mb: int) -> str:
     return moved
 
 
+def die_with_parent() -> None:
+    """The kernel ends when its grading worker ends (even killed): no kernel outlives a run."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-f", dest="connection_file", required=True)
@@ -129,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="(in a sandbox) a folder the kernel must not see")
     args = parser.parse_args(argv)
 
+    die_with_parent()
     bundle = None
     if args.preload and args.chart_bundle_cache and os.path.exists(args.chart_bundle_cache):
         bundle = open(args.chart_bundle_cache, encoding="utf-8").read()  # before it is hidden
@@ -142,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
         os.chdir(args.folder)
     if args.uid is not None:
         drop_privileges(args.uid, args.connection_file, args.home or args.folder)
+        die_with_parent()  # (a change of user clears it)
     set_limits(args.memory_mb, args.file_mb)
     if args.preload:
         import importlib
