@@ -164,14 +164,66 @@ for path in found:
 print("solutions found:", len(found))
 """
 
-FORGE_EMIT = """
-import json, balkan_course.grading.answers as answers
+# The strongest forger: an input transformer that sees the grader's request (its nonce and the
+# names it asks for) and replaces it by a reply of its own making.
+HIJACK = """
+import json, re
 from IPython.display import publish_display_data
-def emit(namespace, names, nonce):
-    values = {name: {"ok": {"t": "str", "v": "correct, well done!"}} for name in names}
-    publish_display_data({answers.MIME: json.dumps({"nonce": nonce, "values": values})})
-answers.emit = emit
+MIME = "application/x-balkan-course-answer+json"
+{forged}
+def hijack(lines):
+    code = "".join(lines)
+    if "balkan_grader_request" not in code:
+        return lines
+    nonce = re.search(r"'NONCE': '([0-9a-f]+)'", code).group(1)
+    names = re.findall(r"'([A-Za-z_][A-Za-z_0-9]*)'", re.search(r"'NAMES': (\\[.*?\\])",
+                                                                    code).group(1))
+    return ["publish_display_data(%r)\\n" % ({{MIME: forged(names, nonce)}},)]
+get_ipython().input_transformers_post.append(hijack)
 """
+
+FORGE_EMIT = HIJACK.format(forged="""
+def forged(names, nonce):
+    values = {name: {"ok": {"t": "str", "v": "correct, well done!"}} for name in names}
+    return json.dumps({"nonce": nonce, "values": values})
+""")
+
+FORGE_NUMBERS = HIJACK.format(forged="""
+def forged(names, nonce):
+    guess = {"t": "list", "v": [{"t": "int", "v": str(n)} for n in range(4)]}
+    values = {name: {"ok": guess if name == "ordered" else {"t": "int", "v": "18900"}}
+              for name in names}
+    return json.dumps({"nonce": nonce, "values": values})
+""")
+
+HUGE_REPLY = HIJACK.format(forged="""
+def forged(names, nonce):
+    return "[" * 200_000 + "]" * 200_000
+""")
+
+DEEP_REPLY = HIJACK.format(forged="""
+def forged(names, nonce):
+    text = '{"t": "str", "v": "x"}'
+    for _ in range(5000):
+        text = '{"t": "list", "v": [' + text + ']}'
+    return '{"nonce": "' + nonce + '", "values": {' + ", ".join(
+        '"%s": {"ok": %s}' % (name, text) for name in names) + "}}"
+""")
+
+FORGED_FRAME = HIJACK.format(forged="""
+def forged(names, nonce):
+    bad = {"t": "frame", "columns": {"t": "index", "names": [{"t": "none"}], "dtype": "object",
+           "v": [{"t": "str", "v": "a"}]}, "index": {"t": "index", "names": [{"t": "none"}],
+           "dtype": "int64", "v": [{"t": "int", "v": "0"}]}, "data": [{"dtype": "object",
+           "values": [{"t": "eval", "v": "__import__('os').system('touch /tmp/pwned')"}]}]}
+    return json.dumps({"nonce": nonce, "values": {n: {"ok": bad} for n in names}})
+""")
+
+WRONG_NONCE = HIJACK.format(forged="""
+def forged(names, nonce):
+    values = {name: {"ok": {"t": "int", "v": "18900"}} for name in names}
+    return json.dumps({"nonce": "0" * 32, "values": values})
+""")
 
 FORGE_TRANSFORMER = """
 lines = {lines!r}
@@ -192,40 +244,6 @@ def fake_import(name, *args, **kwargs):
         return Fake()
     return real_import(name, *args, **kwargs)
 builtins.__import__ = fake_import
-"""
-
-HUGE_REPLY = """
-import json, balkan_course.grading.answers as answers
-from IPython.display import publish_display_data
-def emit(namespace, names, nonce):
-    publish_display_data({answers.MIME: "[" * 200_000 + "]" * 200_000})
-answers.emit = emit
-"""
-
-DEEP_REPLY = """
-import json, balkan_course.grading.answers as answers
-from IPython.display import publish_display_data
-def emit(namespace, names, nonce):
-    node = {"t": "str", "v": "x"}
-    for _ in range(5000):
-        node = {"t": "list", "v": [node]}
-    text = json.dumps({"nonce": nonce, "values": {n: {"ok": node} for n in names}})
-    publish_display_data({answers.MIME: text})
-import sys; sys.setrecursionlimit(100000)
-answers.emit = emit
-"""
-
-FORGED_FRAME = """
-import json, balkan_course.grading.answers as answers
-from IPython.display import publish_display_data
-def emit(namespace, names, nonce):
-    bad = {"t": "frame", "columns": {"t": "index", "names": [{"t": "none"}], "dtype": "object",
-           "v": [{"t": "str", "v": "a"}]}, "index": {"t": "index", "names": [{"t": "none"}],
-           "dtype": "int64", "v": []}, "data": [{"dtype": "object", "values": [{"t": "eval",
-           "v": "__import__('os').system('touch /tmp/pwned')"}]}]}
-    text = json.dumps({"nonce": nonce, "values": {n: {"ok": bad} for n in names}})
-    publish_display_data({answers.MIME: text})
-answers.emit = emit
 """
 
 LYING_OBJECT = """
@@ -500,6 +518,12 @@ def cases(out_dir: Path, solutions_dirs: list[Path], submissions_dir: Path) -> l
                                                 "os._exit(0)")}),
         Case("h40_forks_and_prints", NOTHING,
              files={f"{NOTEBOOK}.ipynb": attack(FORK_AND_PRINT.format(lines=lines))}),
+        Case("h41_forged_reply_with_guessed_numbers", NOTHING,
+             files={f"{NOTEBOOK}.ipynb": attack(FORGE_NUMBERS)}),
+        Case("h42_forged_reply_with_another_nonce", NOTHING,
+             files={f"{NOTEBOOK}.ipynb": attack(WRONG_NONCE)}),
+        Case("h43_no_notebook_in_the_folder", NOTHING, "no notebook", notebook="(none)",
+             files={"answers.txt": "I did it all in my head."}),
         # ---- awkward but honest packaging: every point, and a status
         Case("p01_nested_folder", FULL, f"graded the file work/final/{NOTEBOOK}.ipynb",
              files={f"work/final/{NOTEBOOK}.ipynb": full_answers}),

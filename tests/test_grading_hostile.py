@@ -118,6 +118,19 @@ def test_the_run_was_sandboxed(graded):
     assert str(folder / "instructor" / "solutions") in log
 
 
+def test_forged_replies_reach_the_judge_and_fail_there(graded):
+    """The forger sees the nonce and answers the request itself: its claim is judged as a value
+    (and is wrong), or refused when it is not a well-formed answer to this request."""
+    _, _, results, _ = graded
+    shown = {r["student"]: "\n".join(c["shown"] for c in r["checks"].values())
+             for r in results if r["checks"]}
+    assert "not yet" in shown["h41_forged_reply_with_guessed_numbers"]
+    assert "expected a number" in shown["h06_forges_emit"] or "not yet" in shown["h06_forges_emit"]
+    assert "does not answer this request" in shown["h42_forged_reply_with_another_nonce"]
+    for refused in ("h08_huge_reply", "h09_deeply_nested_reply", "h10_forged_structure_with_code"):
+        assert "not graded" in shown[refused], (refused, shown[refused])
+
+
 def test_a_forged_result_file_is_not_trusted(graded):
     folder, _, results, rows = graded
     student = "h19_writes_forged_results"

@@ -22,7 +22,7 @@ import sys
 MIME = "application/x-balkan-course-answer+json"
 MAX_DEPTH = 40           # nesting of containers inside one answer
 MAX_ITEMS = 2_000_000    # scalars in one answer
-MAX_PAYLOAD = 64 * 2**20  # characters of JSON for one request
+MAX_PAYLOAD = 16 * 2**20  # characters of JSON for one request
 
 
 class Refused(ValueError):
@@ -118,10 +118,30 @@ def emit(namespace: dict, names: list[str], nonce: str) -> None:
                                            ensure_ascii=True, allow_nan=False)})
 
 
+def _kernel_source() -> str:
+    """This module's kernel half as one piece of code: sent whole with each request, so the
+    kernel needs no import (no pandas for a notebook that never loaded it)."""
+    import inspect
+
+    parts = ["import datetime as _dt, json, numbers, sys",
+             f"MAX_DEPTH = {MAX_DEPTH}", f"MIME = {MIME!r}",
+             "class Refused(ValueError):\n    pass",
+             *(inspect.getsource(f) for f in (_encode, _encode_index, emit)),
+             "emit(NAMESPACE, NAMES, NONCE)"]
+    return "\n".join(parts)
+
+
 def request_code(names: list[str], nonce: str) -> str:
-    """The code the grader sends to a kernel (silently) to get the values of `names`."""
-    return (f"__import__('balkan_course.grading.answers', fromlist=['emit']).emit("
-            f"get_ipython().user_ns, {names!r}, {nonce!r})")
+    """The code the grader sends to a kernel (silently) to get the values of `names`; it runs
+    in a namespace of its own and leaves nothing behind in the student's."""
+    global _KERNEL_SOURCE
+    if _KERNEL_SOURCE is None:
+        _KERNEL_SOURCE = _kernel_source()
+    return (f"exec({_KERNEL_SOURCE!r}, {{'__name__': 'balkan_grader_request', "
+            f"'NAMESPACE': get_ipython().user_ns, 'NAMES': {names!r}, 'NONCE': {nonce!r}}})")
+
+
+_KERNEL_SOURCE = None
 
 
 # ---------------------------------------------------------------- in the grading process

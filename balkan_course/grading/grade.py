@@ -236,6 +236,9 @@ def find_submissions(submissions_dir: Path, instructors: dict) -> list[Submissio
             if entry.name.startswith("."):
                 submission.statuses.append("the student folder's name starts with a dot")
             candidates.setdefault(notebook, []).append(submission)
+        if not any(path.name.endswith(".ipynb") or kind != "file" for path, kind in files):
+            found.append(Submission(entry.name, "(none)", student_dir,
+                                    refused="not graded: no notebook in the student's folder"))
         for notebook, options in candidates.items():
             # The exact name at the top wins, then the shallowest, then the first by name.
             options.sort(key=lambda s: (s.path.name != f"{notebook}.ipynb",
