@@ -191,7 +191,7 @@ def forged(names, nonce):
 FORGE_NUMBERS = HIJACK.format(forged="""
 def forged(names, nonce):
     guess = {"t": "list", "v": [{"t": "int", "v": str(n)} for n in range(4)]}
-    values = {name: {"ok": guess if name == "ordered" else {"t": "int", "v": "18900"}}
+    values = {name: {"ok": guess if name == "ordered" else {"t": "int", "v": "18000"}}
               for name in names}
     return json.dumps({"nonce": nonce, "values": values})
 """)
@@ -221,7 +221,7 @@ def forged(names, nonce):
 
 WRONG_NONCE = HIJACK.format(forged="""
 def forged(names, nonce):
-    values = {name: {"ok": {"t": "int", "v": "18900"}} for name in names}
+    values = {name: {"ok": {"t": "int", "v": "18000"}} for name in names}
     return json.dumps({"nonce": "0" * 32, "values": values})
 """)
 

@@ -543,6 +543,9 @@ def worker_command(options: RunOptions, work_dir: Path, results_dir: Path, index
         command.append("--no-prestart")
     if not options.preload:
         command.append("--no-preload")
+    # One worker leaves a CPU free: two kernels start ahead, so a notebook shorter than a
+    # kernel's start-up does not wait for the next one.
+    command += ["--ahead", "2" if options.workers == 1 else "1"]
     if options.uid_base is not None:
         command += ["--uid-base", str(options.uid_base)]
     if options.sandbox:

@@ -143,10 +143,11 @@ def main(argv: list[str] | None = None) -> None:
         bundle = open(args.chart_bundle_cache, encoding="utf-8").read()  # before it is hidden
     if args.hide is not None:
         args.connection_file = enter_sandbox(args.connection_file, args.hide, args.memory_mb)
-        if bundle is not None:
+        if args.chart_bundle_cache:  # its folder is hidden now: a private copy (or build)
             args.chart_bundle_cache = "/tmp/.kernel/chart-widget-bundle.js"
-            with open(args.chart_bundle_cache, "w", encoding="utf-8") as handle:
-                handle.write(bundle)
+            if bundle is not None:
+                with open(args.chart_bundle_cache, "w", encoding="utf-8") as handle:
+                    handle.write(bundle)
     elif args.folder:
         os.chdir(args.folder)
     if args.uid is not None:

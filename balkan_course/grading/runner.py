@@ -75,15 +75,17 @@ class Limits:
 
 
 class KernelPool:
-    """Starts grading kernels, one ahead of need, each in a folder of its own."""
+    """Starts grading kernels ahead of need (`ahead` of them: kernel start and the course's
+    imports often take longer than a notebook), each in a folder of its own."""
 
     def __init__(self, work_dir: Path, limits: Limits, sandbox: bool, hide: list[str],
                  uid_base: int | None, worker_index: int, prestart: bool = True,
-                 preload: bool = True):
+                 preload: bool = True, ahead: int = 1):
         self.work_dir, self.limits, self.sandbox, self.hide = work_dir, limits, sandbox, hide
         self.uid_base, self.prestart, self.preload = uid_base, prestart, preload
+        self.ahead = ahead if prestart else 0
         self.counter = worker_index * 10_000
-        self.waiting = self._spawn() if prestart else None
+        self.waiting = [self._spawn() for _ in range(self.ahead)]
 
     def _argv(self, folder: Path, uid: int | None) -> list[str]:
         # Run as a script, not `-m`: importing the package balkan_course imports pandas
@@ -123,14 +125,15 @@ class KernelPool:
         return manager
 
     def take(self):
-        manager = self.waiting or self._spawn()
-        self.waiting = self._spawn() if self.prestart else None
+        manager = self.waiting.pop(0) if self.waiting else self._spawn()
+        while len(self.waiting) < self.ahead:
+            self.waiting.append(self._spawn())
         return manager
 
     def close(self):
-        if self.waiting is not None:
-            stop_kernel(self.waiting)
-            self.waiting = None
+        for manager in self.waiting:
+            stop_kernel(manager)
+        self.waiting = []
 
 
 def stop_kernel(manager) -> None:
@@ -435,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--uid-base", type=int, default=None)
     parser.add_argument("--no-prestart", action="store_true")
     parser.add_argument("--no-preload", action="store_true")
+    parser.add_argument("--ahead", type=int, default=1, help="kernels started ahead of need")
     args = parser.parse_args(argv)
     if args.sandbox:
         bring_loopback_up()
@@ -450,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.output_kb)
     pool = KernelPool(args.work_dir, limits, args.sandbox, args.hide, args.uid_base,
                       args.worker_index, prestart=not args.no_prestart,
-                      preload=not args.no_preload)
+                      preload=not args.no_preload, ahead=args.ahead)
     scope_cache: dict = {}
     try:
         for line in sys.stdin:
