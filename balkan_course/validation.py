@@ -28,7 +28,9 @@ import re
 import sys
 from pathlib import Path
 
-DATA_PACKAGE = Path(__file__).resolve().parent.parent / "data" / "datapackage.json"
+from balkan_course.data import DATA_DIR
+
+DATA_PACKAGE = DATA_DIR / "datapackage.json"
 
 # (table, start column, end column, precision column) for every dated table.
 DATE_COLUMNS = [

@@ -10,7 +10,7 @@
   nor touch another submission's files or processes, and RLIMIT_NPROC stops a fork bomb;
 - with --preload, the course's usual imports and the first chart's start-up costs are paid
   before the kernel reports ready, so a kernel started ahead of time (see
-  grading_plugin.KernelPool) saves each notebook ~4 s.
+  runner.KernelPool) saves each notebook ~4 s.
 """
 
 from __future__ import annotations
