@@ -532,6 +532,7 @@ class RunOptions:
     uid_base: int | None = None
     sandbox: bool = False
     preload: bool = True
+    jobs: int = 10**6  # how many notebooks the run has (no kernel is started beyond)
     hide: list[str] = field(default_factory=list)
 
 
@@ -547,7 +548,8 @@ def worker_command(options: RunOptions, work_dir: Path, results_dir: Path, index
         command.append("--no-preload")
     # One worker leaves a CPU free: two kernels start ahead, so a notebook shorter than a
     # kernel's start-up does not wait for the next one.
-    command += ["--ahead", "2" if options.workers == 1 else "1"]
+    command += ["--ahead", "2" if options.workers == 1 else "1",
+                "--expected", str(-(-options.jobs // options.workers))]
     if options.uid_base is not None:
         command += ["--uid-base", str(options.uid_base)]
     if options.sandbox:
@@ -725,6 +727,7 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
             log.write(f"sandbox: {'yes' if sandbox else 'no'}; hidden from kernels: "
                       f"{', '.join(hidden) if sandbox else '(nothing)'}\n")
             log.flush()
+            options.jobs = len(jobs)
             run_workers(jobs, options, work_dir, results_dir, log)
     finally:
         log.close()

@@ -80,12 +80,13 @@ class KernelPool:
 
     def __init__(self, work_dir: Path, limits: Limits, sandbox: bool, hide: list[str],
                  uid_base: int | None, worker_index: int, prestart: bool = True,
-                 preload: bool = True, ahead: int = 1):
+                 preload: bool = True, ahead: int = 1, expected: int = 10**9):
         self.work_dir, self.limits, self.sandbox, self.hide = work_dir, limits, sandbox, hide
         self.uid_base, self.prestart, self.preload = uid_base, prestart, preload
         self.ahead = ahead if prestart else 0
+        self.expected = expected  # notebooks this worker will probably run: no kernel beyond
         self.counter = worker_index * 10_000
-        self.waiting = [self._spawn() for _ in range(self.ahead)]
+        self.waiting = [self._spawn() for _ in range(min(self.ahead, expected))]
 
     def _argv(self, folder: Path, uid: int | None) -> list[str]:
         # Run as a script, not `-m`: importing the package balkan_course imports pandas
@@ -126,7 +127,8 @@ class KernelPool:
 
     def take(self):
         manager = self.waiting.pop(0) if self.waiting else self._spawn()
-        while len(self.waiting) < self.ahead:
+        self.expected -= 1
+        while len(self.waiting) < min(self.ahead, self.expected):
             self.waiting.append(self._spawn())
         return manager
 
@@ -439,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prestart", action="store_true")
     parser.add_argument("--no-preload", action="store_true")
     parser.add_argument("--ahead", type=int, default=1, help="kernels started ahead of need")
+    parser.add_argument("--expected", type=int, default=10**9,
+                        help="notebooks this worker will probably run (no kernel beyond)")
     args = parser.parse_args(argv)
     if args.sandbox:
         bring_loopback_up()
@@ -454,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.output_kb)
     pool = KernelPool(args.work_dir, limits, args.sandbox, args.hide, args.uid_base,
                       args.worker_index, prestart=not args.no_prestart,
-                      preload=not args.no_preload, ahead=args.ahead)
+                      preload=not args.no_preload, ahead=args.ahead, expected=args.expected)
     scope_cache: dict = {}
     try:
         for line in sys.stdin:
