@@ -739,7 +739,8 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
         write_reports(results, out_dir, instructors)
         # Written marks merged into totals, the tidy CSV and HTML pages (gradebook.py); rows
         # of files that are not an exercise (refused, unmatched) stay in grades.csv only.
-        exercises = [r for r in results if r["notebook"] in instructors]
+        exercises = [r for r in results if r["notebook"] in instructors
+                     and not r.get("refused")]
         for warning in write_gradebook_outputs(exercises, out_dir, instructors,
                                                submissions_dir):
             print(f"warning: {warning}", file=sys.stderr)
