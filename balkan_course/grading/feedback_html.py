@@ -215,6 +215,7 @@ def write_feedback_pages(results: list[dict], folder: Path, instructors: dict, m
                          submitted_sources(path, result.get("submission_sha256", "")))
         target = Path(folder) / result["student"] / f"{result['notebook']}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
+        # errors="replace": a lone surrogate in a submitted cell cannot stop the reports.
+        target.write_text(page, encoding="utf-8", errors="replace")
         written.append(target)
     return written
