@@ -169,6 +169,8 @@ def _normal(value) -> str | None:
             return None
         return str(int(number)) if number.is_integer() else repr(round(number, 6))
     text = str(value).strip()
+    if not text:  # Altair writes a missing date (NaT) into a chart's data as ""
+        return None
     match = _ISO_DATE.match(text)
     return match.group(1) if match else text
 

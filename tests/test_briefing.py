@@ -188,3 +188,13 @@ def test_unanswered_exercises_pass_through_to_the_check(sources):
         assert function(...) is Ellipsis
     report = briefing_report(..., ..., ..., sources)
     assert (report["status"] == "missing").all()
+
+
+def test_a_chart_of_rows_with_a_missing_date_still_comes_from_the_tables():
+    """Altair writes NaT as "" in a chart's data: that is a missing value, not invented text."""
+    claims = load_table("claims")
+    undated = claims[claims["date"].isna()]
+    assert not undated.empty, "the test needs a claim without a date"
+    chart = alt.Chart(pd.concat([undated, claims.head(3)])).mark_bar().encode(
+        x="count():Q", y="theme:N", tooltip=["theme:N"]).properties(title="Themes")
+    assert chart_checklist(chart)["data_from_tables"] is True
