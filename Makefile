@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser notebooks exercises grade import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser notebooks exercises grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -68,10 +68,17 @@ exercises: $(STAMP)
 	$(BIN)/python -m balkan_course.grading.build solutions exercises
 
 # Grade a class: submissions/<student>/NN_name.ipynb -> grading_output/ (see docs/grading.md).
+# GRADE_ARGS passes more options, e.g. GRADE_ARGS="--isolation on --hide ~/old_solutions".
 SUBMISSIONS ?= submissions
 GRADES ?= grading_output
+GRADE_ARGS ?=
 grade: $(STAMP)
-	$(BIN)/python -m balkan_course.grading $(SUBMISSIONS) --out $(GRADES) --workers $(WORKERS)
+	$(BIN)/python -m balkan_course.grading $(SUBMISSIONS) --out $(GRADES) --workers $(WORKERS) \
+		$(GRADE_ARGS)
+
+# The grader's own tests: the real course's batch and the hostile class (sandboxed when possible).
+test-grading: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS) tests/test_grading.py tests/test_grading_hostile.py
 
 # The gradebook round trip (docs/gradebook.md).
 # An LMS bulk download into $(SUBMISSIONS)/<student>/NN_name.ipynb, with a report per file:

@@ -94,7 +94,10 @@ def test_checks_prompts_and_ids_are_kept(path):
         assert mine.cell_type == theirs.cell_type
         assert builder.tags(mine) == builder.tags(theirs)
         assert builder.course_meta(mine) == builder.course_meta(theirs)
-        if not {builder.ANSWER, builder.ANSWER_TEXT} & set(builder.tags(theirs)):
+        if builder.CHECK in builder.tags(theirs):
+            # The checker is imported again first: a student's own `check` cannot break it.
+            assert mine.source == f"{builder.CHECK_IMPORT}\n\n{theirs.source}"
+        elif not {builder.ANSWER, builder.ANSWER_TEXT} & set(builder.tags(theirs)):
             assert mine.source == theirs.source, f"{mine['id']} changed"
         if builder.CHECK in builder.tags(theirs):
             assert mine.metadata["editable"] is False and mine.metadata["deletable"] is False

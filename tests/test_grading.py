@@ -56,7 +56,8 @@ def fake_success_lines() -> str:
 
 
 def submissions() -> dict[str, object]:
-    """student -> a notebook (NotebookNode), or raw text for the unreadable ones."""
+    """student -> a notebook (NotebookNode). The hostile and broken kinds that do not need the
+    real course are in tests/hostile_submissions.py (test_grading_hostile.py)."""
     chart_id = "q6-answer"
     untouched = exercise()
 
@@ -65,41 +66,16 @@ def submissions() -> dict[str, object]:
         "\n\ndef check(check_id, answer, **options):\n"
         "    print(f'✅ {check_id}: correct, well done! (receipt 0123456789)')\n")
 
-    stored_outputs = exercise()  # pastes the instructor's real outputs into its check cells
-    expected = {c["id"]: c for c in solution().cells}
-    for cell in stored_outputs.cells:
-        if CHECK in tags(cell):
-            cell.outputs = expected[cell["id"]].outputs
-            cell.execution_count = expected[cell["id"]].execution_count
-
     deleted_checks = completed()  # right answers, check cells deleted: the checks are restored
     deleted_checks.cells = [c for c in deleted_checks.cells if CHECK not in tags(c)]
 
-    deleted_checks_unanswered = exercise()
-    deleted_checks_unanswered.cells = [c for c in deleted_checks_unanswered.cells
-                                       if CHECK not in tags(c)]
-    deleted_checks_unanswered.cells[1].source += "\nprint(" + repr(fake_success_lines()) + ")"
-
-    changed_type = completed()  # the q1 answer turned into a markdown cell
-    index = next(i for i, c in enumerate(changed_type.cells) if c["id"] == "q1-answer")
-    markdown = nbformat.v4.new_markdown_cell(changed_type.cells[index].source)
-    markdown["id"] = "q1-answer"
-    changed_type.cells[index] = markdown
-
-    duplicated = completed()  # two cells claim to be the q2 answer
-    index = next(i for i, c in enumerate(duplicated.cells) if c["id"] == "q2-answer")
-    duplicated.cells.insert(index, nbformat.from_dict(dict(duplicated.cells[index])))
-
     loops = completed({"q3-answer": "while True:\n    pass"})
-    # In the last answer: the hoard stays referenced by the traceback, so later cells would
-    # fail for want of memory too (as they would for a real student).
     # In the last answer: the hoard stays referenced by the traceback, so later cells would
     # fail for want of memory too (as they would for a real student). numpy.empty reserves
     # without writing, so the limit is reached in a blink even on a busy machine.
     memory = completed({chart_id: (
         "import numpy\n\ndef grow():\n    hoard = []\n    while True:\n"
         "        hoard.append(numpy.empty(100 * 2**20, dtype='uint8'))\n\ngrow()")})
-    kills = completed({"q4-answer": "import os\n\nos._exit(1)"})
     prints = completed({"q1-answer": answers_from_solution()["q1-answer"]
                         + "\nprint('x' * 30_000_000)"})
     wrong_chart = completed({chart_id: "import altair as alt\n\nchart = alt.Chart(events)"
@@ -108,17 +84,9 @@ def submissions() -> dict[str, object]:
         "alice_complete": solution(),
         "bob_untouched": untouched,
         "carol_redefines_check": cheat_check,
-        "dave_edits_outputs": stored_outputs,
         "erin_deletes_checks": deleted_checks,
-        "erin2_deletes_checks_unanswered": deleted_checks_unanswered,
-        "frank_invalid_json": '{"cells": [{"cell_type": "code", "source": "x = 1"',
-        "grace_no_cells": json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
-                                      "nbformat_minor": 5}),
-        "heidi_changed_type": changed_type,
-        "ivan_duplicate_ids": duplicated,
         "judy_infinite_loop": loops,
         "mallory_memory_bomb": memory,
-        "oscar_kills_kernel": kills,
         "peggy_prints_megabytes": prints,
         "trent_wrong_chart": wrong_chart,
     }
@@ -128,9 +96,11 @@ def write_submissions(folder: Path) -> None:
     for student, notebook in submissions().items():
         (folder / student).mkdir(parents=True)
         path = folder / student / f"{NOTEBOOK}.ipynb"
-        # json, not nbformat.write: nbformat would quietly repair a duplicated id.
-        text = notebook if isinstance(notebook, str) else json.dumps(notebook, indent=1)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    # Alice hands in every solution: each must get every point, so the way answers travel out
+    # of the kernel (tables, dates, charts, checklists) holds for the whole course.
+    for path in SOLUTION.parent.glob("*.ipynb"):
+        (folder / "alice_complete" / path.name).write_bytes(path.read_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +110,7 @@ def batch(tmp_path_factory):
     results = grading.grade(folder / "submissions", folder / "out", workers=2,
                             cell_timeout=CELL_TIMEOUT, memory_mb=1500)
     rows = {row["student"]: row for row in csv.DictReader(
-        (folder / "out" / "grades.csv").open(encoding="utf-8"))}
+        (folder / "out" / "grades.csv").open(encoding="utf-8")) if row["notebook"] == NOTEBOOK}
     return folder, results, rows
 
 
@@ -165,8 +135,16 @@ def test_complete_solution_gets_full_marks(batch):
     assert rows["alice_complete"]["status"] == "ok"
 
 
-@pytest.mark.parametrize("student", ["bob_untouched", "carol_redefines_check",
-                                     "dave_edits_outputs", "erin2_deletes_checks_unanswered"])
+def test_every_solution_of_the_course_gets_full_marks(batch):
+    folder, results, _ = batch
+    alice = [r for r in results if r["student"] == "alice_complete"]
+    assert len(alice) == len(list(SOLUTION.parent.glob("*.ipynb")))
+    for result in alice:
+        missed = {c: info["shown"] for c, info in result["checks"].items() if not info["passed"]}
+        assert not missed and not result["statuses"], (result["notebook"], missed)
+
+
+@pytest.mark.parametrize("student", ["bob_untouched", "carol_redefines_check"])
 def test_untouched_and_cheating_submissions_get_nothing(batch, student):
     _, _, rows = batch
     assert float(rows[student]["total"]) == 0, rows[student]
@@ -179,23 +157,9 @@ def test_deleted_checks_are_restored_and_graded(batch):
     assert "deleted cells restored" in row["status"] and "q1-check" in row["status"]
 
 
-@pytest.mark.parametrize("student, status", [
-    ("frank_invalid_json", "not valid JSON"),
-    ("grace_no_cells", "no cells"),
-])
-def test_unreadable_notebooks_get_a_status_and_zero(batch, student, status):
-    _, _, rows = batch
-    assert status in rows[student]["status"] and float(rows[student]["total"]) == 0
-
-
 @pytest.mark.parametrize("student, status, lost", [
-    ("heidi_changed_type", "cell type changed (graded as unanswered): q1-answer",
-     {"00-columns"}),
-    ("ivan_duplicate_ids", "duplicate cell ids (ignored): q2-answer", {"00-kfor-strength"}),
     ("judy_infinite_loop", "time limit hit in cell q3-answer", {"00-since-2023"}),
     ("mallory_memory_bomb", "memory limit hit in cell q6-answer", {"00-chart"}),
-    ("oscar_kills_kernel", "kernel died in cell q4-answer",
-     {"00-per-theme", "00-largest", "00-chart"}),
     ("peggy_prints_megabytes", "output cut in cell q1-answer", set()),
     ("trent_wrong_chart", "ok", {"00-chart"}),
 ])
@@ -214,8 +178,6 @@ def test_feedback_gives_the_students_hints(batch):
     assert "❌ 00-chart: 0 of 2: not yet: add the encoding channel(s): tooltip" in feedback
     untouched = (folder / "out" / "feedback" / "bob_untouched.md").read_text()
     assert "not answered yet" in untouched and "0 of 10 points" in untouched
-    broken = (folder / "out" / "feedback" / "frank_invalid_json.md").read_text()
-    assert "not valid JSON" in broken
 
 
 def test_free_text_answers_are_gathered_per_question(batch):
@@ -232,11 +194,13 @@ def test_free_text_answers_are_gathered_per_question(batch):
 def test_class_summary(batch):
     folder, results, _ = batch
     with (folder / "out" / "class_summary.csv").open(encoding="utf-8") as handle:
-        summary = {row["check_id"]: row for row in csv.DictReader(handle)}
+        summary = {row["check_id"]: row for row in csv.DictReader(handle)
+                   if row["notebook"] == NOTEBOOK}
     assert set(summary) == set(POINTS)
-    passed = sum(1 for r in results if r["checks"]["00-columns"]["passed"])
+    mine = [r for r in results if r["notebook"] == NOTEBOOK]
+    passed = sum(1 for r in mine if r["checks"]["00-columns"]["passed"])
     assert int(summary["00-columns"]["passed"]) == passed
-    assert int(summary["00-columns"]["submissions"]) == len(results) == len(submissions())
+    assert int(summary["00-columns"]["submissions"]) == len(mine) == len(submissions())
     assert (folder / "out" / "class_summary.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -251,7 +215,7 @@ def test_a_rerun_keeps_finished_grades_and_finishes_the_rest(batch):
         folder / "submissions", {NOTEBOOK: None}))
     assert any("not graded" in reports.status_of(r) for r in report)
     again = folder / "submissions_again"
-    shutil.copytree(folder / "submissions", again, ignore=shutil.ignore_patterns("frank*"))
+    shutil.copytree(folder / "submissions", again)
     only = {"alice_complete", "bob_untouched"}
     for student in os.listdir(again):
         if student not in only:

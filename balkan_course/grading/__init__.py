@@ -2,8 +2,9 @@
 
 - build: turn solutions/ into exercises/ and record the answer keys;
 - checks: the self-checks students call, and the judging of an answer against its key;
-- kernel: the limited kernel a submission runs in;
-- plugin: the pytest plugin that runs submissions under nbval and records results;
+- answers: an answer's value carried out of a student's kernel as tagged JSON, and rebuilt;
+- kernel: the limited (and, where the machine allows, sandboxed) kernel a submission runs in;
+- runner: the worker that runs submissions in those kernels and judges the answers' values;
 - grade: the pipeline `python -m balkan_course.grading SUBMISSIONS --out OUT`;
 - report: grades.csv, feedback and the class summary;
 - lms_import, gradebook, written_marks, feedback_html, shards, marking_desk: the round trip

@@ -37,6 +37,9 @@ TEXT_PLACEHOLDER = (
 )
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
+# First line of every check cell in the exercises: a student's own variable named `check`
+# cannot break the check, whatever ran before it.
+CHECK_IMPORT = "from balkan_course.grading.checks import check  # the course's checker"
 
 
 class AuthoringError(ValueError):
@@ -81,8 +84,17 @@ def validate_solution(nb, name: str) -> None:
             if cell.cell_type != "code":
                 problems.append(f"{where}: a check cell must be code")
             called = CHECK_CALL.findall(source_of(cell))
-            if called != [meta.get("check_id")]:
+            parts = check_parts(cell)
+            if sorted(called) != sorted(parts) and meta.get("parts") is None:
                 problems.append(f"{where}: must call check({meta.get('check_id')!r}, ...) once")
+            elif sorted(called) != sorted(parts):
+                problems.append(f"{where}: must call check(...) once for each part: "
+                                f"{', '.join(map(repr, parts))}")
+            if meta.get("parts") is not None and (
+                    not all(isinstance(p, (int, float)) and p > 0 for p in parts.values())
+                    or abs(sum(parts.values()) - (points or 0)) > 1e-9):
+                problems.append(f"{where}: the points of its parts must be > 0 and add up "
+                                "to balkan_course.points")
         if ANSWER in cell_tags:
             if cell.cell_type != "code":
                 problems.append(f"{where}: an `answer` cell must be code (use answer-text)")
@@ -144,6 +156,8 @@ def exercise_cell(cell):
     if CHECK in cell_tags:
         # JupyterLab and Notebook 7 then refuse to edit or delete a check by accident.
         meta.update({"editable": False, "deletable": False})
+        if not source.startswith(CHECK_IMPORT):
+            source = f"{CHECK_IMPORT}\n\n{source}"
     if cell.cell_type == "code":
         new = nbformat.v4.new_code_cell(source=source, metadata=meta)
     elif cell.cell_type == "markdown":
@@ -181,6 +195,23 @@ def check_cells(nb) -> dict[str, dict]:
             for cell in nb.cells if CHECK in tags(cell)}
 
 
+def check_parts(cell) -> dict[str, float]:
+    """The check ids a check cell judges, with their points. A multi-part question declares
+    `"parts": {"<check id>": points, ...}` in its metadata (one `check(...)` call per part, each
+    with its own key; the parts' points add up to the question's); otherwise the cell's own
+    check id carries all its points."""
+    meta = course_meta(cell)
+    parts = meta.get("parts")
+    if isinstance(parts, dict) and parts:
+        return dict(parts)
+    return {meta.get("check_id"): meta.get("points")}
+
+
+def key_ids(nb) -> list[str]:
+    """Every check id with an answer key: the parts of multi-part questions, in order."""
+    return [part for cell in nb.cells if CHECK in tags(cell) for part in check_parts(cell)]
+
+
 def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None:
     """Execute a solution in record mode: writes its key file and stores its outputs."""
     from nbclient import NotebookClient
@@ -200,7 +231,7 @@ def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None
         else:
             os.environ[RECORD_ENV] = previous
     keys = json.loads(key_path.read_text(encoding="utf-8"))
-    expected = check_cells(nb)
+    expected = key_ids(nb)
     if set(keys["checks"]) != set(expected):
         raise AuthoringError(f"{solution_path.name}: checks recorded {sorted(keys['checks'])} "
                              f"but the check cells name {sorted(expected)}")
@@ -264,4 +295,4 @@ if __name__ == "__main__":
 
 
 __all__ = ["build", "build_exercise", "exercise_text", "stub_solution", "validate_solution",
-           "check_cells", "free_text_checks"]
+           "check_cells", "check_parts", "key_ids", "free_text_checks"]

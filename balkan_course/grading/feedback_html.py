@@ -73,7 +73,7 @@ def submitted_sources(path: Path | None, graded_sha256: str = "") -> dict[str, s
     if path is None:
         return None
     try:
-        raw = path.read_bytes()
+        raw = _read_regular_file(path)
         if graded_sha256 and hashlib.sha256(raw).hexdigest() != graded_sha256:
             return None
         data = json.loads(raw.decode("utf-8"))
@@ -84,8 +84,27 @@ def submitted_sources(path: Path | None, graded_sha256: str = "") -> dict[str, s
                 sources.setdefault(cell["id"], "".join(source) if isinstance(source, list)
                                    else str(source))
         return sources
-    except (OSError, ValueError, AttributeError, TypeError):  # UnicodeDecodeError is one
-        return None
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+        return None  # (UnicodeDecodeError is a ValueError; RecursionError: JSON nested deep)
+
+
+def _read_regular_file(path: Path, limit: int = 20 * 2**20) -> bytes:
+    """The bytes of a regular file, never through a link, never more than the limit (a link
+    to /dev/zero or a pipe in a student's folder must not hang or fill the memory)."""
+    import os
+    import stat
+
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            raw = stream.read(limit + 1)
+    finally:
+        os.close(handle)
+    if len(raw) > limit:
+        raise OSError(f"{path} is too large")
+    return raw
 
 
 def why_it_failed(check_id: str, got: dict) -> str:
@@ -196,6 +215,7 @@ def write_feedback_pages(results: list[dict], folder: Path, instructors: dict, m
                          submitted_sources(path, result.get("submission_sha256", "")))
         target = Path(folder) / result["student"] / f"{result['notebook']}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
+        # errors="replace": a lone surrogate in a submitted cell cannot stop the reports.
+        target.write_text(page, encoding="utf-8", errors="replace")
         written.append(target)
     return written

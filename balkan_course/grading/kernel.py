@@ -10,7 +10,7 @@
   nor touch another submission's files or processes, and RLIMIT_NPROC stops a fork bomb;
 - with --preload, the course's usual imports and the first chart's start-up costs are paid
   before the kernel reports ready, so a kernel started ahead of time (see
-  grading_plugin.KernelPool) saves each notebook ~4 s.
+  runner.KernelPool) saves each notebook ~4 s.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ import argparse
 import os
 import resource
 import sys
+
+# Started as a script (see runner.KernelPool): the grader's own folder must not be the first
+# place a student's `import checks` or `import answers` looks.
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
 
 # jsonschema (under nbformat and Altair) builds an RFC 3987 grammar on import (~0.9 s) when
 # rfc3987-syntax is installed; it is only used to check "iri" formats, which grading never needs.
@@ -61,6 +66,63 @@ def drop_privileges(uid: int, connection_file: str, home: str) -> None:
     os.environ.update(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"), USER=str(uid))
 
 
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
+
+
+def _mount_tmpfs(path: str, options: str) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
+                  options.encode()) != 0:
+        raise OSError(ctypes.get_errno(), f"cannot mount a tmpfs on {path}")
+
+
+def _drop_capabilities() -> None:
+    """No capability left (so the mounts below cannot be undone) and none to be gained."""
+    import ctypes
+    import struct
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    for capability in range(64):
+        libc.prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP (fails quietly past the last)
+    header = ctypes.create_string_buffer(struct.pack("Ii", 0x20080522, 0))
+    data = ctypes.create_string_buffer(bytes(24))  # effective, permitted, inheritable: none
+    if libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "cannot drop capabilities")
+
+
+def enter_sandbox(connection_file: str, hide: list[str], memory_mb: int) -> str:
+    """(In the fresh mount and PID namespaces `unshare` made.) Hide the grader's folders, give
+    the kernel its own small /tmp and /dev/shm, drop every capability; returns the connection
+    file's new place (its folder is hidden too)."""
+    connection = open(connection_file, encoding="utf-8").read()
+    for path in hide:
+        if os.path.isdir(path):
+            _mount_tmpfs(path, "size=64k,mode=000")
+    _mount_tmpfs("/tmp", f"size={min(memory_mb, 512)}m,mode=1777")
+    if os.path.isdir("/dev/shm"):
+        _mount_tmpfs("/dev/shm", "size=16m,mode=1777")
+    os.makedirs("/tmp/.kernel", mode=0o700)
+    os.makedirs("/tmp/work", mode=0o700)
+    moved = "/tmp/.kernel/connection.json"
+    with open(moved, "w", encoding="utf-8") as handle:
+        handle.write(connection)
+    os.chdir("/tmp/work")
+    os.environ.update(HOME="/tmp/work", IPYTHONDIR="/tmp/.kernel/ipython")
+    _drop_capabilities()
+    return moved
+
+
+def die_with_parent() -> None:
+    """The kernel ends when its grading worker ends (even killed): no kernel outlives a run."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-f", dest="connection_file", required=True)
@@ -70,10 +132,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", default=None)
     parser.add_argument("--preload", action="store_true")
     parser.add_argument("--chart-bundle-cache", default=None)
+    parser.add_argument("--folder", default=None, help="the kernel's working folder")
+    parser.add_argument("--hide", action="append", default=None,
+                        help="(in a sandbox) a folder the kernel must not see")
     args = parser.parse_args(argv)
 
+    die_with_parent()
+    bundle = None
+    if args.preload and args.chart_bundle_cache and os.path.exists(args.chart_bundle_cache):
+        bundle = open(args.chart_bundle_cache, encoding="utf-8").read()  # before it is hidden
+    if args.hide is not None:
+        args.connection_file = enter_sandbox(args.connection_file, args.hide, args.memory_mb)
+        if args.chart_bundle_cache:  # its folder is hidden now: a private copy (or build)
+            args.chart_bundle_cache = "/tmp/.kernel/chart-widget-bundle.js"
+            if bundle is not None:
+                with open(args.chart_bundle_cache, "w", encoding="utf-8") as handle:
+                    handle.write(bundle)
+    elif args.folder:
+        os.chdir(args.folder)
     if args.uid is not None:
-        drop_privileges(args.uid, args.connection_file, args.home)
+        drop_privileges(args.uid, args.connection_file, args.home or args.folder)
+        die_with_parent()  # (a change of user clears it)
     set_limits(args.memory_mb, args.file_mb)
     if args.preload:
         import importlib
@@ -85,12 +164,17 @@ def main(argv: list[str] | None = None) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     sys.argv = [sys.argv[0]]
-    IPKernelApp.launch_instance(argv=[
+    app = IPKernelApp.instance()
+    app.initialize([
         "-f", args.connection_file,
         "--InteractiveShell.colors=nocolor",  # failure text without ANSI codes
         "--HistoryManager.enabled=False",     # no shared sqlite file between kernels
         "--IPKernelApp.log_level=50",
     ])
+    # exit() / quit() end the kernel at once, inside the cell that called them (ipykernel
+    # would otherwise go on running a few cells first, and the status would name the wrong one).
+    app.shell.ask_exit = lambda: os._exit(0)
+    app.start()
 
 
 if __name__ == "__main__":

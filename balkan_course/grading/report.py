@@ -27,7 +27,7 @@ def status_of(result: dict) -> str:
 
 def write_reports(results: list[dict], out_dir: Path, instructors: dict) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    graded = sorted({r["notebook"] for r in results})
+    graded = sorted({r["notebook"] for r in results if r["notebook"] in instructors})
     auto = {nb: checks_of(instructors[nb]) for nb in graded}
     by_hand = {nb: free_text_of(instructors[nb]) for nb in graded}
     write_grades_csv(results, out_dir / "grades.csv", auto, by_hand)
@@ -45,6 +45,11 @@ def write_grades_csv(results, path: Path, auto: dict, by_hand: dict) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         for result in sorted(results, key=lambda r: (r["student"], r["notebook"])):
+            if result["notebook"] not in auto:  # a file that is not an exercise: a row anyway
+                writer.writerow([result["student"], result["notebook"],
+                                 *["" for _ in auto_ids], *["" for _ in hand_ids],
+                                 "", "", "", status_of(result)])
+                continue
             checks = auto[result["notebook"]]
             awarded = {c: result["checks"].get(c, {}).get("awarded", 0) for c in checks}
             total, maximum = sum(awarded.values()), sum(i["points"] for i in checks.values())
@@ -67,6 +72,10 @@ def write_feedback(results, folder: Path, auto: dict, by_hand: dict) -> None:
         lines = [f"# Feedback for {student}", ""]
         for result in sorted((r for r in results if r["student"] == student),
                              key=lambda r: r["notebook"]):
+            if result["notebook"] not in auto:
+                lines += [f"## {result['notebook']}: not graded", "",
+                          f"Note: {status_of(result)}.", ""]
+                continue
             checks = auto[result["notebook"]]
             total = sum(result["checks"].get(c, {}).get("awarded", 0) for c in checks)
             maximum = sum(info["points"] for info in checks.values())
@@ -75,27 +84,47 @@ def write_feedback(results, folder: Path, auto: dict, by_hand: dict) -> None:
             if status_of(result) != "ok":
                 lines += [f"Note: {status_of(result)}.", ""]
             for check_id, info in checks.items():
-                got = result["checks"].get(check_id, {})
-                if got.get("passed"):
-                    lines.append(f"- ✅ {check_id}: {_number(info['points'])} of "
-                                 f"{_number(info['points'])}")
-                    continue
-                shown = got.get("shown", "").splitlines()
-                shown = shown[0] if shown else ""
-                if shown.startswith(f"❌ {check_id}:"):
-                    why = shown.split(":", 1)[1].strip()
-                elif shown.startswith("✅"):
-                    why = "the check's output did not match the expected one"
-                elif got.get("ran"):
-                    why = "the check could not run (did an earlier cell fail?)"
-                else:
-                    why = "not run (see the note above)"
-                lines.append(f"- ❌ {check_id}: 0 of {_number(info['points'])}: {why[:300]}")
+                lines.extend(_check_feedback(check_id, info, result["checks"].get(check_id, {})))
             for check_id, info in by_hand[result["notebook"]].items():
                 lines.append(f"- ✍️ {check_id}: your written answer is read by your teacher "
                              f"({_number(info['points'])} points)")
             lines.append("")
         (folder / f"{student}.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _check_feedback(check_id: str, info: dict, got: dict) -> list[str]:
+    """One line per question (and one per part of a multi-part question): points, and for a
+    miss the judge's hint, or the student's own error when their answer cell failed."""
+    points, awarded = info["points"], got.get("awarded", 0)
+    if got.get("passed"):
+        return [f"- ✅ {check_id}: {_number(points)} of {_number(points)}"]
+    shown = [line for line in got.get("shown", "").splitlines() if line.strip()]
+    reasons = []
+    for line in shown:
+        reason = line.split(":", 1)[1].strip() if line[:1] in "✅❌" and ":" in line else line
+        part = line[2:].split(":", 1)[0].strip() if line[:1] in "✅❌" else ""
+        reasons.append((part, line[:1] == "✅", reason))
+    errors = got.get("your_errors", [])
+    if not shown:
+        why = "not run (see the note above)" if not got.get("ran") else \
+            "the check could not run (did an earlier cell fail?)"
+        if errors:
+            why = f"your cell raised an error: {errors[0]}"
+        return [f"- ❌ {check_id}: 0 of {_number(points)}: {why[:300]}"]
+    first = next((r for r in reasons if not r[1]), reasons[0])[2]
+    if errors and ("not answered" in first or "not defined" in first):
+        first = f"your cell raised an error: {errors[0]}"
+    elif errors:
+        first += f" (your cell raised an error: {errors[0]})"
+    lines = [f"- ❌ {check_id}: {_number(awarded)} of {_number(points)}: {first[:300]}"]
+    if len(got.get("parts") or {}) > 1:
+        hints = {part: reason for part, _, reason in reasons}
+        for part_id, part_info in got["parts"].items():
+            mark = "✅" if part_info.get("passed") else "❌"
+            lines.append(f"  - {mark} {part_id} ({_number(part_info['points'])} points)"
+                         + ("" if part_info.get("passed") else
+                            f": {hints.get(part_id, 'not run')[:200]}"))
+    return lines
 
 
 def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> None:
@@ -122,7 +151,7 @@ def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> 
 def write_class_summary(results, out_dir: Path, auto: dict) -> None:
     rows = []
     for notebook, checks in auto.items():
-        mine = [r for r in results if r["notebook"] == notebook]
+        mine = [r for r in results if r["notebook"] == notebook and not r.get("refused")]
         for check_id, info in checks.items():
             passed = sum(1 for r in mine if r["checks"].get(check_id, {}).get("passed"))
             rows.append({"notebook": notebook, "check_id": check_id, "points": info["points"],

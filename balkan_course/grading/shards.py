@@ -135,7 +135,9 @@ def merge(shard_dirs: list[Path], out_dir: Path, submissions_dir: Path,
     # Exactly what grade.grade does after its run, so the files are the same.
     results = collect_results(results_dir, submissions)
     write_reports(results, Path(out_dir), instructors)
-    for warning in write_gradebook_outputs(results, Path(out_dir), instructors,
+    exercises = [r for r in results if r["notebook"] in instructors
+                 and not r.get("refused")]  # as grade.grade does
+    for warning in write_gradebook_outputs(exercises, Path(out_dir), instructors,
                                            submissions_dir):
         print(f"warning: {warning}", file=sys.stderr)
     return results
