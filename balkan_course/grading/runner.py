@@ -268,12 +268,13 @@ class Kernel:
 # ---------------------------------------------------------------- judging
 
 
-def request_values(kernel: Kernel, names: list[str]) -> dict[str, dict]:
+def request_values(kernel: Kernel, names: list[str],
+                   code_for=answers.request_code) -> dict[str, dict]:
     """The encoded values of `names` in the kernel, or Refused / {} when the kernel is gone."""
     if not names:
         return {}
     nonce = secrets.token_hex(16)  # made now, after every student cell before it has run
-    outcome = kernel.run(answers.request_code(names, nonce), silent=True,
+    outcome = kernel.run(code_for(names, nonce), silent=True,
                          timeout=min(REQUEST_SECONDS, kernel.limits.cell_timeout))
     replies = [d.get(answers.MIME) for d in outcome.displays if answers.MIME in d]
     if outcome.status not in ("ok", "error") or len(replies) != 1:
@@ -282,7 +283,43 @@ def request_values(kernel: Kernel, names: list[str]) -> dict[str, dict]:
     return answers.parse_reply(replies[0], nonce, names)
 
 
-def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict) -> dict:
+def answer_source(name: str, sources: list[str]) -> str | None:
+    """The last cell run so far that assigns `name` (as the self-check finds it)."""
+    from balkan_course.grading import checks
+
+    for source in reversed(sources):
+        if name in checks._assigned_names(source) and "check(" not in source:
+            return source
+    return None
+
+
+def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel,
+                         sources: list[str]) -> bool | None:
+    """Does the student's answer code give the solution's answer on hidden test data too (the
+    same test as the self-check's, checks.rerun_judge)? None when the check has no hidden test
+    or the code cannot run there: the first verdict then stands."""
+    from balkan_course.grading import checks
+
+    rerun = key.get("facts", {}).get("rerun")
+    source = answer_source(rerun["name"], sources) if rerun else None
+    if source is None:
+        return None
+    try:
+        encoded = request_values(kernel, [rerun["name"]], lambda names, nonce:
+                                 answers.rerun_request_code(source, names[0], rerun["tables"],
+                                                            nonce))
+        entry = encoded[rerun["name"]]
+        if "error" in entry:
+            return None
+        value = answers.decode(entry["ok"])
+    except Exception:  # a refused or unreadable reply: judged on the first verdict
+        return None
+    return checks._rerun_hash(check_id, value, key["facts"]["kind"],
+                              key.get("options", {})) == rerun["hash"]
+
+
+def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
+               sources: list[str] = ()) -> dict:
     """{passed, message, ...} for one check call: values from the kernel, judged here."""
     from balkan_course.grading import checks
 
@@ -315,6 +352,8 @@ def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict) -> di
         return {"passed": False, "message": f"❌ {check_id}: not yet: the check could not use "
                                             f"your answer ({type(problem).__name__}: "
                                             f"{str(problem)[:200]})"}
+    if passed is True and holds_on_hidden_data(check_id, key, kernel, list(sources)) is False:
+        passed, message = False, f"❌ {check_id}: not yet: {checks.RERUN_HINT}"
     return {"passed": passed is True, "message": message}
 
 
@@ -345,6 +384,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
     scope = scope_cache[imports_key]
     kernel = None
     last_cell = "(before the first cell)"
+    ran: list[str] = []  # the sources run so far, for the hidden-data rerun
     try:
         kernel = Kernel(pool.take(), pool.limits)
     except Exception as problem:
@@ -356,7 +396,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
                 break
             if cell["role"] == "check":
                 for part in cell["parts"]:
-                    parts[part["check_id"]] = judge_part(part, kernel, scope, keys)
+                    parts[part["check_id"]] = judge_part(part, kernel, scope, keys, ran)
                 if kernel.dead:
                     # It ended after the last cell that ran (exit(), a thread, a signal):
                     # that cell is the one to name, not the check.
@@ -364,6 +404,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
                     stopped = (cell["id"], "died")
                 continue
             last_cell = cell["id"]
+            ran.append(cell["source"])
             outcome = kernel.run(cell["source"])
             if outcome.error and cell["role"] != "setup":
                 cell_errors[cell["id"]] = outcome.error
