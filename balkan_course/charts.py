@@ -18,6 +18,9 @@ import hashlib
 import json
 import os
 import re
+import struct
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import altair as alt
@@ -37,6 +40,10 @@ COLOURBLIND_SAFE = [
     "#F0E442",  # yellow
     "#000000",  # black
 ]
+
+# A label expression for axes and legends that shows codebook values as words
+# ("more_than" -> "more than", "reallocation_to_ukraine" -> "reallocation to ukraine").
+READABLE_LABELS = "replace(datum.label, /_/g, ' ')"
 
 # Pictures for GitHub: 1.5x keeps text crisp; big charts are drawn smaller so that no stored
 # picture exceeds half a megapixel and a lesson notebook stays light to download.
@@ -62,12 +69,21 @@ def describe_spec(spec: dict) -> str:
         mark = spec.get("mark", "?")
         kind = f"{mark.get('type', '?') if isinstance(mark, dict) else mark} chart"
     title = spec.get("title", "")
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    if isinstance(title, list):
-        title = " ".join(title)
+    subtitle = title.get("subtitle", "") if isinstance(title, dict) else ""
+    title = _joined(title.get("text", "") if isinstance(title, dict) else title)
     label = f" '{title}'" if title else ""
-    return f"<Altair {kind}{label}, spec {spec_fingerprint(spec)}>"
+    lines = [f"<Altair {kind}{label}, spec {spec_fingerprint(spec)}>"]
+    # What a screen reader announces, and the sources named on the chart: in the text
+    # output too, so that nbval notices when either changes and a reader of the file sees them.
+    if spec.get("description"):
+        lines.append(f"Description: {spec['description']}")
+    if subtitle:
+        lines.append(f"Subtitle: {_joined(subtitle)}")
+    return "\n".join(lines)
+
+
+def _joined(text) -> str:
+    return " ".join(text) if isinstance(text, list) else str(text)
 
 
 def png_scale(width: float, height: float) -> float:
@@ -77,13 +93,37 @@ def png_scale(width: float, height: float) -> float:
     return min(PNG_SCALE, (MAX_PNG_PIXELS / (width * height)) ** 0.5)
 
 
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def recompress_png(png: bytes) -> bytes:
+    """The same picture, pixel for pixel, with its image data deflated at zlib's best level.
+
+    vl-convert writes PNGs with fast, light compression; recompressing the pixel data makes a
+    chart's picture about five times smaller, which keeps every lesson notebook well under 1 MB.
+    """
+    position, head, pixels, tail = 8, [], [], []
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position:position + 4])
+        kind = png[position + 4:position + 8]
+        body = png[position + 8:position + 8 + length]
+        if kind == b"IDAT":
+            pixels.append(body)
+        elif kind not in (b"IEND",):
+            (tail if pixels else head).append(_png_chunk(kind, body))
+        position += 12 + length
+    data = zlib.compress(zlib.decompress(b"".join(pixels)), 9)
+    return b"".join([png[:8], *head, _png_chunk(b"IDAT", data), *tail, _png_chunk(b"IEND", b"")])
+
+
 def chart_png(spec: dict) -> bytes:
     """Draw a Vega-Lite spec as PNG bytes, offline; the size is known only once drawn as SVG."""
     svg = vlc.vegalite_to_svg(spec)
     root = re.search(r"<svg[^>]*>", svg).group(0)
     size = [re.search(rf'{name}="([0-9.]+)"', root) for name in ("width", "height")]
     width, height = (float(m.group(1)) if m else 0.0 for m in size)
-    return vlc.svg_to_png(svg, scale=png_scale(width, height))
+    return recompress_png(vlc.svg_to_png(svg, scale=png_scale(width, height)))
 
 
 def _bundle(spec: dict, **metadata) -> dict:
@@ -102,7 +142,8 @@ def _theme() -> dict:
     return {
         "config": {
             "range": {"category": COLOURBLIND_SAFE},
-            "title": {"fontSize": 15, "anchor": "start"},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12,
+                      "subtitleColor": "#444444", "subtitlePadding": 4},
             "axis": {"labelFontSize": 12, "titleFontSize": 13},
             "legend": {"labelFontSize": 12, "titleFontSize": 13},
             "view": {"continuousWidth": 480, "continuousHeight": 300},
@@ -153,6 +194,43 @@ def setup_charts() -> None:
     alt.theme.register(THEME, enable=True)(_theme)
     # The lessons' tables are small; the limit guards against a student's accidental join.
     alt.data_transformers.disable_max_rows()
+
+
+def sources_note(source_ids: Iterable[str]) -> str:
+    """'Sources: Asllani brief (2 Apr 2025); IRIA (Sep–Dec 2023)', for a chart's subtitle.
+
+    Each article is named once, in the order first met; an unknown id is an error, so a chart
+    never names a source the `sources` table does not have.
+    """
+    from balkan_course.data import load_table
+    from balkan_course.evidence import source_labels
+
+    citations = source_labels(load_table("sources")).set_index("source_id")["citation"]
+    chosen = list(dict.fromkeys(s for s in source_ids if isinstance(s, str)))
+    unknown = [s for s in chosen if s not in citations.index]
+    if unknown:
+        raise KeyError(f"These source_id values are not in the sources table: {unknown}")
+    if not chosen:
+        raise ValueError("A chart needs at least one source to name.")
+    word = "Source" if len(chosen) == 1 else "Sources"
+    return f"{word}: " + "; ".join(citations[s] for s in chosen)
+
+
+def sourced_title(text: str, source_ids: Iterable[str], width: int = 90) -> alt.Title:
+    """A chart title whose subtitle names the articles the plotted rows come from.
+
+    The note is broken after a source into lines of about `width` characters, so that a long
+    list of sources never makes the chart wider than its plot.
+    """
+    lines: list[str] = []
+    for part in sources_note(source_ids).split("; "):
+        if lines and len(lines[-1]) + len(part) + 2 <= width:
+            lines[-1] += "; " + part
+        else:
+            lines.append(part)
+            if len(lines) > 1:
+                lines[-2] += ";"
+    return alt.Title(text, subtitle=lines)
 
 
 def save_png(chart: alt.TopLevelMixin, path) -> None:

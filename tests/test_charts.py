@@ -1,9 +1,11 @@
 """The shared chart set-up: stored pictures stay light, summaries change when a chart does."""
 
 import struct
+import zlib
 
 import altair as alt
 import pandas as pd
+import pytest
 
 from balkan_course.charts import (
     MAX_PNG_PIXELS,
@@ -12,6 +14,9 @@ from balkan_course.charts import (
     describe_spec,
     enable_offline_chart_widget,
     png_scale,
+    recompress_png,
+    sourced_title,
+    sources_note,
 )
 
 
@@ -74,3 +79,60 @@ def test_an_empty_cache_file_is_rebuilt_not_trusted(tmp_path, monkeypatch):
     cache.write_text("", encoding="utf-8")
     enable_offline_chart_widget(cache)
     assert len(cache.read_text(encoding="utf-8")) > 100_000
+
+
+def pixel_rows(png: bytes) -> bytes:
+    """The decompressed image data of a PNG (all IDAT chunks)."""
+    position, data = 8, b""
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position:position + 4])
+        if png[position + 4:position + 8] == b"IDAT":
+            data += png[position + 8:position + 8 + length]
+        position += 12 + length
+    return zlib.decompress(data)
+
+
+def test_recompressed_png_has_the_same_pixels_and_is_smaller():
+    import vl_convert as vlc
+
+    original = vlc.vegalite_to_png(bar_chart(600, 400), scale=1.5)
+    smaller = recompress_png(original)
+    assert smaller.startswith(b"\x89PNG\r\n\x1a\n") and smaller.endswith(b"IEND\xaeB`\x82")
+    assert png_size(smaller) == png_size(original)
+    assert pixel_rows(smaller) == pixel_rows(original)
+    assert len(smaller) < len(original) / 2
+
+
+def test_sources_note_names_each_article_once_in_words():
+    note = sources_note(["kap_rutte_2025_03_10", "iria_2023", "kap_rutte_2025_03_10"])
+    assert note == "Sources: Kosova Alfa Press/REL (10 Mar 2025); IRIA (Sep–Dec 2023)"
+    assert sources_note(["iria_2023"]) == "Source: IRIA (Sep–Dec 2023)"
+
+
+def test_sources_note_refuses_unknown_or_missing_sources():
+    with pytest.raises(KeyError, match="bbc_2025"):
+        sources_note(["iria_2023", "bbc_2025"])
+    with pytest.raises(ValueError, match="at least one source"):
+        sources_note([])
+
+
+def test_sourced_title_wraps_a_long_list_of_sources():
+    ids = ["reaction_2023", "kap_rutte_2025_03_10", "rel_focus_2025_04", "brief_2025_04_02"]
+    title = sourced_title("KFOR's strength", ids, width=90).to_dict()
+    assert title["text"] == "KFOR's strength"
+    assert len(title["subtitle"]) == 2
+    assert all(len(line) <= 90 for line in title["subtitle"])
+    assert " ".join(title["subtitle"]) == sources_note(ids)
+
+
+def test_summary_carries_the_description_and_the_subtitle():
+    data = pd.DataFrame({"mission": ["KFOR", "EUFOR"], "troops": [4700, 1100]})
+    spec = alt.Chart(data).mark_bar().encode(x="troops", y="mission").properties(
+        title=sourced_title("Strength", ["iria_2023"]), description="Two bars: KFOR, EUFOR."
+    ).to_dict()
+    lines = describe_spec(spec).split("\n")
+    assert lines[0].startswith("<Altair bar chart 'Strength', spec ")
+    assert lines[1:] == [
+        "Description: Two bars: KFOR, EUFOR.",
+        "Subtitle: Source: IRIA (Sep–Dec 2023)",
+    ]
