@@ -33,9 +33,12 @@ test: $(STAMP)
 # A student's view: every lesson and exercise opened, run and screenshot in JupyterLab, driven
 # in headless Chromium with the network cut off (docs/browser_testing.md). Not part of `make
 # test`: it takes several minutes and needs Chromium (installed with apt-get when run as root).
+# axe-core (the accessibility audit) comes from the npm registry, pinned, into .venv/npm.
 BROWSER_STAMP := $(VENV)/.browser-installed
+AXE_CORE_VERSION := 4.14.1
 $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	npm install --prefix $(VENV)/npm --no-audit --no-fund --silent axe-core@$(AXE_CORE_VERSION)
 	touch $(BROWSER_STAMP)
 
 test-browser: $(BROWSER_STAMP)

@@ -6,6 +6,10 @@ For each notebook in notebooks/ and exercises/ (found when the tests are collect
 - every chart is drawn: marks in an SVG or ink on a canvas, never a fallback text, and at
   least as many charts as the committed notebook stores Altair outputs;
 - in a lesson (notebooks/), changing a widget changes what the outputs show;
+- every chart carries a description (in a lesson) and a drawn chart gives it to a screen
+  reader (Vega's aria-label);
+- an axe-core audit of the notebook as shown finds no serious or critical violation (all
+  violations, by impact, go to browser_tests/screenshots/accessibility.json);
 - nothing is requested from outside loopback (no CDN): offline classrooms work;
 - a full-page screenshot and a one-window view (the widget that worked, or the first check)
   land in browser_tests/screenshots/.
@@ -14,12 +18,20 @@ For each notebook in notebooks/ and exercises/ (found when the tests are collect
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from jupyterlab_page import NotebookPage
 
+REPO = Path(__file__).resolve().parent.parent
+# axe-core from the npm registry, installed by `make test-browser` (never fetched at run time).
+AXE_CORE = Path(os.environ.get("AXE_CORE", REPO / ".venv/npm/node_modules/axe-core/axe.min.js"))
+BLOCKING_IMPACTS = {"serious", "critical"}
+# notebook -> its axe-core violations, written next to the screenshots after every notebook.
+ACCESSIBILITY: dict[str, list[dict]] = {}
 ALLOWED_ERROR_TAGS = {"raises-exception"}
 EXERCISE_ALLOWED_ERROR_TAGS = {"answer"}
 
@@ -34,6 +46,13 @@ def stored_chart_outputs(notebook: Path) -> int:
             if "".join(text).startswith("<Altair "):
                 count += 1
     return count
+
+
+def write_accessibility_report(path: Path) -> None:
+    """Every audited notebook's violations, and their count by impact, as JSON."""
+    counts = Counter(v["impact"] for found in ACCESSIBILITY.values() for v in found)
+    path.write_text(json.dumps({"violations_by_impact": dict(counts),
+                                "notebooks": ACCESSIBILITY}, indent=1), encoding="utf-8")
 
 
 def allowed_to_fail(cell: dict, in_exercises: bool) -> bool:
@@ -105,6 +124,20 @@ def test_notebook_in_jupyterlab(
                 f"{expected_charts} chart outputs"
             )
 
+        # 2b. Every chart speaks: a lesson's charts all carry a description, and a drawn
+        # chart hands its description to a screen reader.
+        for cell in cells:
+            for chart in cell["charts"]:
+                if chart["description"] is None:
+                    if is_lesson:
+                        failures.append(f"{describe(cell)}: chart {chart['summary']} has no "
+                                        "description")
+                elif chart["description"] not in chart["shownLabels"]:
+                    failures.append(
+                        f"{describe(cell)}: the description of chart {chart['summary']} is not "
+                        f"in the page (aria-labels shown: {chart['shownLabels']})"
+                    )
+
         # 3. In a lesson, a widget changes what is shown.
         interaction = page.change_widgets() if is_lesson else None
         if is_lesson and interaction.changed_by is None:
@@ -125,6 +158,21 @@ def test_notebook_in_jupyterlab(
             )
         except Exception as error:  # noqa: BLE001 - reported with everything else below
             failures.append(f"no view screenshot: {error}")
+
+        # 3b. An accessibility audit of the notebook as shown (axe-core, WCAG rules).
+        if not AXE_CORE.is_file():
+            failures.append(f"axe-core not found at {AXE_CORE}: run `make test-browser`, which "
+                            "installs it from the npm registry")
+        else:
+            violations = page.audit_accessibility(AXE_CORE)
+            ACCESSIBILITY[name] = violations
+            write_accessibility_report(screenshot_dir / "accessibility.json")
+            failures.extend(
+                f"accessibility ({v['impact']}): {v['id']}: {v['help']} — {v['nodes']} "
+                f"element(s), e.g. {v['targets']}"
+                for v in violations if v["impact"] in BLOCKING_IMPACTS
+            )
+        lap("audit")
 
         # 4. Nothing failed to show (widget errors, tracebacks inside widget outputs).
         failures.extend(f"an output shows a failure: {text}" for text in page.problems())
@@ -152,8 +200,10 @@ def test_notebook_in_jupyterlab(
             f"browser console errors:\n  {console}",
             pytrace=False,
         )
+    impacts = Counter(v["impact"] for v in ACCESSIBILITY.get(name, []))
     summary = (
         f"{name}: {len(charts)} charts drawn (stored: {expected_charts}), "
+        f"axe-core violations: {dict(impacts) or 0}, "
         f"widget: {interaction.changed_by['action'] if interaction else 'not required'}, "
         f"console errors: {len(page.console_errors)}"
     )
