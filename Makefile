@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-browser notebooks exercises grade benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-browser notebooks html exercises grade benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -48,6 +48,10 @@ test-browser: $(BROWSER_STAMP)
 # Re-execute lessons and solutions in fresh kernels and store outputs fit for committing.
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py
+
+# The lessons as web pages in build/html/ whose charts respond with no kernel and no internet.
+html: $(STAMP)
+	$(BIN)/python scripts/export_html.py
 
 # Rebuild exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)

@@ -126,7 +126,12 @@ def chart_png(spec: dict) -> bytes:
     return recompress_png(vlc.svg_to_png(svg, scale=png_scale(width, height)))
 
 
-def _bundle(spec: dict, **metadata) -> dict:
+# Where a stored chart output keeps its Vega-Lite specification (output metadata): the HTML
+# export (scripts/export_html.py) draws live, interactive charts from it without a kernel.
+SPEC_METADATA_KEY = "balkan_course"
+
+
+def _bundle(spec: dict, **metadata) -> tuple[dict, dict]:
     from altair.vegalite.v6.display import jupyter_renderer
 
     widget_bundle = jupyter_renderer(spec, offline=True, **metadata)
@@ -135,7 +140,9 @@ def _bundle(spec: dict, **metadata) -> dict:
     png = chart_png(spec)
     bundle["image/png"] = base64.b64encode(png).decode("ascii")
     bundle["text/plain"] = describe_spec(spec)
-    return bundle
+    # Compact text, not a nested object: a few lines in the file instead of hundreds.
+    spec_text = json.dumps(spec, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return bundle, {SPEC_METADATA_KEY: {"vega_lite": spec_text}}
 
 
 def _theme() -> dict:
@@ -216,23 +223,102 @@ def sources_note(source_ids: Iterable[str]) -> str:
     return f"{word}: " + "; ".join(citations[s] for s in chosen)
 
 
-def sourced_title(text: str, source_ids: Iterable[str], width: int = 90) -> alt.Title:
-    """A chart title whose subtitle names the articles the plotted rows come from.
+def source_lines(source_ids: Iterable[str], width: int = 90) -> list[str]:
+    """`sources_note` broken after a source into lines of about `width` characters.
 
-    The note is broken after a source into lines of about `width` characters, so that a long
-    list of sources never makes the chart wider than its plot.
+    A long list of sources on one line would make a chart wider than its plot.
     """
     lines: list[str] = []
     for part in sources_note(source_ids).split("; "):
         if lines and len(lines[-1]) + len(part) + 2 <= width:
             lines[-1] += "; " + part
         else:
+            if lines:
+                lines[-1] += ";"
             lines.append(part)
-            if len(lines) > 1:
-                lines[-2] += ";"
-    return alt.Title(text, subtitle=lines)
+    return lines
+
+
+def sourced_title(text: str, source_ids: Iterable[str], width: int = 90) -> alt.Title:
+    """A chart title whose subtitle names the articles the plotted rows come from."""
+    return alt.Title(text, subtitle=source_lines(source_ids, width))
 
 
 def save_png(chart: alt.TopLevelMixin, path) -> None:
     """Write a chart as a PNG file, offline (used for the README's pictures)."""
     path.write_bytes(vlc.vegalite_to_png(chart.to_dict(), scale=2))
+
+
+# ------------------------------------------------------------ interactive charts, for checks
+
+def _params(spec) -> list[dict]:
+    """Every parameter declared anywhere in a spec (top level, layers, concatenations)."""
+    found = []
+    if isinstance(spec, dict):
+        found += [p for p in spec.get("params", []) if isinstance(p, dict)]
+        for key, value in spec.items():
+            if key != "params":
+                found += _params(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _params(value)
+    return found
+
+
+def _input_of(param: dict) -> str:
+    """What the reader uses to change a parameter: an input kind, the legend, a click, a drag."""
+    bind = param.get("bind")
+    if isinstance(bind, dict):
+        return bind.get("input", "input")
+    if bind == "legend":
+        return "legend"
+    select = param.get("select")
+    kind = select.get("type") if isinstance(select, dict) else select
+    return {"point": "click", "interval": "drag"}.get(kind, "none")
+
+
+def _uses(spec, names: set[str], place: str = "") -> set[str]:
+    """Where the parameters are used: an encoding channel's name, 'filter' or 'calculate'."""
+    found: set[str] = set()
+    if isinstance(spec, dict):
+        if spec.get("param") in names and place:
+            found.add(place)
+        for key, value in spec.items():
+            if key == "params":
+                continue
+            if key in ("filter", "calculate"):
+                text = value if isinstance(value, str) else json.dumps(value)
+                if any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
+                    found.add(key)
+            elif key == "encoding" and isinstance(value, dict):
+                for channel, definition in value.items():
+                    found |= _uses(definition, names, channel)
+            else:
+                found |= _uses(value, names, place)
+    elif isinstance(spec, list):
+        for value in spec:
+            found |= _uses(value, names, place)
+    return found
+
+
+def interaction_summary(chart):
+    """What a check compares in an interactive chart, as plain text that hashes the same way.
+
+    `{"mark": ..., "inputs": ..., "changes": ...}`: the mark ("layer" for layered charts), how
+    the reader changes the chart's parameters (radio, select, range, checkbox, legend, click,
+    drag; "none" without parameters) and what the parameters change (encoding channels such as
+    opacity or color, "filter", "calculate"; "nothing" when declared but unused). Whether a
+    parameter is written as `alt.param` or a selection, and its name, do not matter. Anything
+    that is not a chart (an unanswered `...`, a table) is returned as it is, so that the check
+    says what is wrong with it.
+    """
+    if not isinstance(chart, alt.TopLevelMixin):
+        return chart
+    spec = chart.to_dict()
+    params = _params(spec)
+    mark = spec.get("mark", "layer" if "layer" in spec else "compound")
+    mark = mark.get("type") if isinstance(mark, dict) else mark
+    inputs = sorted({_input_of(p) for p in params}) or ["none"]
+    names = {p["name"] for p in params if "name" in p}
+    changes = sorted(_uses(spec, names)) or ["nothing"]
+    return {"mark": mark, "inputs": ", ".join(inputs), "changes": ", ".join(changes)}

@@ -26,7 +26,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from balkan_course.charts import sources_note
+from balkan_course.charts import source_lines
 from balkan_course.data import date_label
 from balkan_course.maps import (
     EARTH_RADIUS_KM,
@@ -306,7 +306,7 @@ def flashpoint_map(incidents: pd.DataFrame, places: pd.DataFrame | None = None,
     cited = [s for joined in by_place["sources"].dropna() for s in joined.split("; ") if s]
     subtitle = ["Boundaries: Natural Earth (public domain), simplified."]
     if cited:
-        subtitle.append(sources_note(cited))
+        subtitle.extend(source_lines(cited))
     area = "northern Kosovo" if zoom == "north" else "the Western Balkans"
     return alt.layer(*layers).project(**projection.to_dict()).properties(
         title=alt.Title(title or default_title, subtitle=subtitle),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import sources_note
+from balkan_course.charts import source_lines
 from balkan_course.data import date_label
 
 MISSION_NAMES = {"kfor": "KFOR", "eufor_althea": "EUFOR Althea",
@@ -197,7 +197,7 @@ def scenario_chart(
             title={"text": f"{mission} scenario: an assumption, not a prediction",
                    "subtitle": [f"Start: {label}; {leaving:,} leave, {arriving:,} arrive; "
                                 f"change {_signed(change, 1)} %"]
-                   + ([sources_note(source_ids)] if source_ids else [])},
+                   + (source_lines(source_ids) if source_ids else [])},
             description=(
                 f"Three bars for {mission}'s troops in a what-if scenario: {baseline:,} at the "
                 f"start (a reported figure), {int(levels['troops'].iloc[1]):,} after "

@@ -24,7 +24,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import sources_note
+from balkan_course.charts import source_lines
 
 # Divide an amount in euros by these to express it in the unit.
 UNITS = {"euros": 1.0, "million euros": 1e6, "billion euros": 1e9}
@@ -236,7 +236,7 @@ def comparison_chart(table: pd.DataFrame, scale: str = "linear") -> alt.Chart:
         f"How large are the chosen money figures? ({unit}, {scale} scale)",
         subtitle=(["Caution: these figures differ in period or kind (see the notes below)."]
                   if caution else ["All chosen figures are of the same kind."])
-        + [sources_note(table["source_id"])],
+        + source_lines(table["source_id"]),
     )
     listed = "; ".join(f"{row.label}: {row.reported}" for row in data.itertuples())
     description = (

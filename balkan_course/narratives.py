@@ -23,7 +23,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import sources_note
+from balkan_course.charts import source_lines, sourced_title
 
 # ---------------------------------------------------------------- coding scheme
 
@@ -289,7 +289,7 @@ def forecast_timeline_chart(forecasts: pd.DataFrame, as_of,
             "text": "The brief's forecasts: horizon on the time axis, probability upwards",
             "subtitle": [f"Dashed line: {date:%-d %b %Y}. Ranges translate the brief's words "
                          "(ICD 203 scale, our mapping for 'highly likely').",
-                         sources_note(data["source_id"])],
+                         *source_lines(data["source_id"])],
         }, description=(
             f"{len(data)} small panels, one per forecast of the brief. In each, a box spans the "
             "forecast's time horizon and its probability range; a dashed line marks "
@@ -499,8 +499,8 @@ def scenario_chart(table: pd.DataFrame | str) -> alt.Chart | str:
                      alt.Tooltip("sources:Q", title="Articles")],
         )
         .properties(
-            title=alt.Title("What the sources say about the chosen settings",
-                            subtitle=sources_note(table["source_id"])),
+            title=sourced_title("What the sources say about the chosen settings",
+                                table["source_id"]),
             description=(
                 f"Stacked bars counting {len(table)} claims for each chosen setting, coloured "
                 "by whether a claim supports, opposes, warns about or plays down the setting."

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import COLOURBLIND_SAFE, READABLE_LABELS, sources_note
+from balkan_course.charts import COLOURBLIND_SAFE, READABLE_LABELS, source_lines
 from balkan_course.data import date_label
 from balkan_course.evidence import SHORT_NAMES
 
@@ -157,7 +157,7 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
         )
     subtitle = ["One row per event, earliest at the top; a bar spans every day the date allows."]
     if source_ids:
-        subtitle.append(sources_note(source_ids))
+        subtitle.extend(source_lines(source_ids))
     first, last = table["date_label"].iloc[0], table["date_label"].iloc[-1]
     return alt.layer(*layers).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle),
@@ -246,7 +246,7 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
         .properties(
             title=alt.Title(
                 "In which years do the articles' events fall?",
-                subtitle=sources_note(source_ids) if source_ids else "",
+                subtitle=source_lines(source_ids) if source_ids else "",
             ),
             description=(
                 f"Bar chart of the number of dated events per year from {first} to {last}, "

@@ -13,6 +13,7 @@ from balkan_course.charts import (
     chart_png,
     describe_spec,
     enable_offline_chart_widget,
+    interaction_summary,
     png_scale,
     recompress_png,
     sourced_title,
@@ -136,3 +137,58 @@ def test_summary_carries_the_description_and_the_subtitle():
         "Description: Two bars: KFOR, EUFOR.",
         "Subtitle: Source: IRIA (Sep–Dec 2023)",
     ]
+
+
+# ------------------------------------------------------------ interaction_summary
+
+STRENGTH = pd.DataFrame({"mission": ["KFOR", "EUFOR Althea"], "value": [4600, 1100]})
+
+
+def radio_filtered_bars(as_selection: bool) -> alt.Chart:
+    radio = alt.binding_radio(options=["KFOR", "EUFOR Althea"])
+    base = alt.Chart(STRENGTH).mark_bar().encode(x="value:Q", y="mission:N")
+    if as_selection:
+        pick = alt.selection_point(fields=["mission"], bind=radio, value="KFOR")
+        return base.add_params(pick).transform_filter(pick)
+    pick = alt.param(value="KFOR", bind=radio)
+    return base.add_params(pick).transform_filter(alt.datum.mission == pick)
+
+
+def test_summary_is_the_same_for_a_parameter_and_a_selection_bound_to_radio_buttons():
+    expected = {"mark": "bar", "inputs": "radio", "changes": "filter"}
+    assert interaction_summary(radio_filtered_bars(as_selection=False)) == expected
+    assert interaction_summary(radio_filtered_bars(as_selection=True)) == expected
+
+
+def test_summary_sees_a_legend_selection_used_for_opacity():
+    pick = alt.selection_point(fields=["mission"], bind="legend")
+    chart = alt.Chart(STRENGTH).mark_bar().encode(
+        x="value:Q", y="mission:N", color="mission:N",
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2)),
+    ).add_params(pick)
+    assert interaction_summary(chart) == {"mark": "bar", "inputs": "legend",
+                                          "changes": "opacity"}
+
+
+def test_summary_tells_apart_unbound_unused_and_missing_parameters():
+    bars = alt.Chart(STRENGTH).mark_bar().encode(x="value:Q", y="mission:N")
+    assert interaction_summary(bars) == {"mark": "bar", "inputs": "none", "changes": "nothing"}
+    unused = bars.add_params(alt.param(value=1, bind=alt.binding_range(min=0, max=2)))
+    assert interaction_summary(unused) == {"mark": "bar", "inputs": "range",
+                                           "changes": "nothing"}
+    clicked = alt.selection_point(fields=["mission"])
+    chart = bars.add_params(clicked).encode(
+        color=alt.condition(clicked, alt.value("black"), alt.value("grey")))
+    assert interaction_summary(chart) == {"mark": "bar", "inputs": "click", "changes": "color"}
+
+
+def test_summary_of_a_layered_slider_chart_and_of_non_charts():
+    leaving = alt.param(name="leaving", value=600, bind=alt.binding_range(min=0, max=2000))
+    base = alt.Chart(STRENGTH).transform_calculate(left="datum.value - leaving")
+    chart = (base.mark_bar().encode(x="left:Q", y="mission:N")
+             + base.mark_text().encode(x="left:Q", y="mission:N", text="left:Q")
+             ).add_params(leaving)
+    assert interaction_summary(chart) == {"mark": "layer", "inputs": "range",
+                                          "changes": "calculate"}
+    assert interaction_summary(...) is ...
+    assert interaction_summary(STRENGTH) is STRENGTH
