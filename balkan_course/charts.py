@@ -27,6 +27,10 @@ import altair as alt
 import vl_convert as vlc
 
 RENDERER = "balkan_course"
+# No "..." menu of export actions on the live charts: its <summary> has no accessible name
+# (axe-core: summary-name, serious), and its "Open in Vega Editor" needs the internet.
+# Pass it to a JupyterChart made by hand too: alt.JupyterChart(chart, embed_options=...).
+EMBED_OPTIONS = {"actions": False}
 THEME = "balkan_course"
 
 # Okabe-Ito: eight colours that stay distinct for the common kinds of colour blindness.
@@ -197,7 +201,7 @@ def setup_charts() -> None:
     """Make every Altair chart render offline, with a picture for GitHub, in safe colours."""
     enable_offline_chart_widget()
     alt.renderers.register(RENDERER, _bundle)
-    alt.renderers.enable(RENDERER)
+    alt.renderers.enable(RENDERER, embed_options=EMBED_OPTIONS)
     alt.theme.register(THEME, enable=True)(_theme)
     # The lessons' tables are small; the limit guards against a student's accidental join.
     alt.data_transformers.disable_max_rows()

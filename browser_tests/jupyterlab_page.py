@@ -435,20 +435,31 @@ class NotebookPage:
         self.page.wait_for_timeout(800)
         self.page.screenshot(path=str(path))
 
-    def audit_accessibility(self, axe_script) -> dict:
-        """Run axe-core on the open notebook (its cells and outputs); violations with their nodes.
+    def audit_accessibility(self, axe_script) -> list[dict]:
+        """Run axe-core on the open notebook; its violations, each split by where it occurs.
 
         `axe_script` is axe.min.js from the npm registry (installed by `make test-browser`),
-        added to the page from the local file: nothing is downloaded.
+        added to the page from the local file: nothing is downloaded. A violation's elements
+        are counted as `content` when they sit in what the course wrote (a rendered markdown
+        cell or a cell's outputs: text, tables, charts, widgets) and as `jupyterlab` otherwise
+        (the editor, prompts, toolbars: JupyterLab's own interface, which the course cannot
+        change).
         """
         self.page.add_script_tag(path=str(axe_script))
         return self.js(
             """async () => {
               const root = window.__btPanel.content.node;
               const result = await axe.run(root, {resultTypes: ['violations']});
+              const inContent = (node) => {
+                const el = document.querySelector(node.target[0]);
+                return !!(el && el.closest('.jp-OutputArea, .jp-MarkdownOutput'));
+              };
               return result.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-                targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+                content: v.nodes.filter(inContent).length,
+                jupyterlab: v.nodes.filter((n) => !inContent(n)).length,
+                targets: v.nodes.filter(inContent).concat(v.nodes.filter((n) => !inContent(n)))
+                  .slice(0, 3).map((n) => n.target.join(' ')),
               }));
             }"""
         )

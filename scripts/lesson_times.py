@@ -188,17 +188,35 @@ def estimate_from(notebook: dict, name: str) -> dict:
     }
 
 
+def times_table() -> str:
+    """The teacher's guide's table of estimates, one row per lesson."""
+    rows = ["| Lesson | Words | Code cells | Controls | Whole lesson | Core "
+            "| Extension (sections) |", "|---|---:|---:|---:|---:|---:|---|"]
+    for name in LESSONS:
+        t = estimate(name)
+        flag = "" if t["core"] <= CORE_BUDGET else " (over the 35-minute budget)"
+        titles = "; ".join(s["title"] for s in t["extension_sections"]) or "none"
+        extension = f"{t['extension']:.0f} min ({titles})" if t["extension_sections"] else "none"
+        rows.append(f"| {name[:2]} | {t['words']:,} | {t['code']} | {t['controls']} | "
+                    f"{t['total']:.0f} min | {t['core']:.0f} min{flag} | {extension} |")
+    return "\n".join(rows)
+
+
+def write_guide_table() -> None:
+    guide = ROOT / "docs" / "teachers_guide.md"
+    text = guide.read_text(encoding="utf-8")
+    start, end = "<!-- lesson-times:start -->\n", "<!-- lesson-times:end -->"
+    before, rest = text.split(start)
+    after = rest.split(end)[1]
+    guide.write_text(f"{before}{start}{times_table()}\n{end}{after}", encoding="utf-8")
+
+
 def main(arguments: list[str]) -> None:
     if "--write" in arguments:
         for name in LESSONS:
             write_plan(name)
-    print("| Lesson | Words | Code cells | Controls | Whole lesson | Core | Extension |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name in LESSONS:
-        t = estimate(name)
-        flag = "" if t["core"] <= CORE_BUDGET else " (over!)"
-        print(f"| {name[:2]} | {t['words']:,} | {t['code']} | {t['controls']} | "
-              f"{t['total']:.0f} min | {t['core']:.0f} min{flag} | {t['extension']:.0f} min |")
+        write_guide_table()
+    print(times_table())
 
 
 if __name__ == "__main__":
