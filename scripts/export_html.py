@@ -14,6 +14,7 @@ nothing is fetched from a CDN. A chart stored without a specification keeps its 
 from __future__ import annotations
 
 import argparse
+import base64
 import html
 import json
 import re
@@ -37,6 +38,16 @@ document.querySelectorAll('.balkan-chart').forEach((element) => {
 
 # nbconvert's template loads require.js and MathJax from a CDN; the lessons need neither.
 REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>\s*')
+
+
+def bundle_url(javascript: str) -> str:
+    """The JavaScript bundle as a data: URL, so that the page stays one file.
+
+    Pasted inside a <script> element the bundle breaks the page: it holds text such as "<!--"
+    and "<script" in strings, which change how an HTML parser finds the element's end.
+    """
+    encoded = base64.b64encode(javascript.encode("utf-8")).decode("ascii")
+    return f"data:text/javascript;base64,{encoded}"
 
 
 def stored_spec(output: dict) -> str | None:
@@ -75,7 +86,7 @@ def export(path: Path, out_dir: Path, script: str) -> tuple[Path, int]:
     notebook, count = with_live_charts(nbformat.read(path, as_version=4))
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
     page = REMOTE_SCRIPT.sub("", body)
-    page = page.replace("</head>", f"<script>{script}</script>\n</head>", 1)
+    page = page.replace("</head>", f'<script src="{script}"></script>\n</head>', 1)
     page = page.replace("</body>", f"<script>{DRAW_CHARTS}</script>\n</body>", 1)
     target = out_dir / f"{path.stem}.html"
     target.write_text(page, encoding="utf-8")
@@ -89,7 +100,7 @@ def main(arguments: list[str] | None = None) -> None:
     args = parser.parse_args(arguments)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     args.out.mkdir(parents=True, exist_ok=True)
-    script = vlc.javascript_bundle()  # Vega, Vega-Lite and vega-embed, offline
+    script = bundle_url(vlc.javascript_bundle())  # Vega, Vega-Lite and vega-embed, offline
     for path in paths:
         target, count = export(path, args.out, script)
         size = target.stat().st_size / 1024

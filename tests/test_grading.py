@@ -195,7 +195,7 @@ def test_unreadable_notebooks_get_a_status_and_zero(batch, student, status):
     ("judy_infinite_loop", "time limit hit in cell q3-answer", {"00-since-2023"}),
     ("mallory_memory_bomb", "memory limit hit in cell q6-answer", {"00-chart"}),
     ("oscar_kills_kernel", "kernel died in cell q4-answer",
-     {"00-per-theme", "00-largest", "00-chart"}),
+     {"00-per-theme", "00-largest", "00-chart", "00-interactive-chart"}),
     ("peggy_prints_megabytes", "output cut in cell q1-answer", set()),
     ("trent_wrong_chart", "ok", {"00-chart"}),
 ])
