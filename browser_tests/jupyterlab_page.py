@@ -440,27 +440,32 @@ class NotebookPage:
 
         `axe_script` is axe.min.js from the npm registry (installed by `make test-browser`),
         added to the page from the local file: nothing is downloaded. A violation's elements
-        are counted as `content` when they sit in what the course wrote (a rendered markdown
-        cell or a cell's outputs: text, tables, charts, widgets) and as `jupyterlab` otherwise
-        (the editor, prompts, toolbars: JupyterLab's own interface, which the course cannot
-        change).
+        are counted in one of three places:
+        - `course`: what the course wrote and controls: rendered markdown and the charts;
+        - `outputs`: other outputs, drawn by libraries (pandas tables, ipywidgets controls);
+        - `jupyterlab`: JupyterLab's own interface (the editor, prompts, toolbars).
         """
         self.page.add_script_tag(path=str(axe_script))
         return self.js(
             """async () => {
               const root = window.__btPanel.content.node;
               const result = await axe.run(root, {resultTypes: ['violations']});
-              const inContent = (node) => {
+              const place = (node) => {
                 const el = document.querySelector(node.target[0]);
-                return !!(el && el.closest('.jp-OutputArea, .jp-MarkdownOutput'));
+                if (!el) return 'jupyterlab';
+                if (el.closest('.jp-MarkdownOutput, .vega-embed')) return 'course';
+                return el.closest('.jp-OutputArea') ? 'outputs' : 'jupyterlab';
               };
-              return result.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-                content: v.nodes.filter(inContent).length,
-                jupyterlab: v.nodes.filter((n) => !inContent(n)).length,
-                targets: v.nodes.filter(inContent).concat(v.nodes.filter((n) => !inContent(n)))
-                  .slice(0, 3).map((n) => n.target.join(' ')),
-              }));
+              return result.violations.map((v) => {
+                const places = v.nodes.map(place);
+                const count = (where) => places.filter((p) => p === where).length;
+                const order = ['course', 'outputs', 'jupyterlab'];
+                const examples = v.nodes.map((n, i) => [order.indexOf(places[i]), n])
+                  .sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, n]) => n.target.join(' '));
+                return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                        course: count('course'), outputs: count('outputs'),
+                        jupyterlab: count('jupyterlab'), targets: examples};
+              });
             }"""
         )
 

@@ -2,9 +2,9 @@
 
 For every lesson whose stored charts include one with an Altair parameter bound to an input or
 to the legend (found when the tests are collected), the page made by scripts/export_html.py is
-opened in the offline Chromium:
+opened from the test's JupyterLab server (its /files/ address: a plain file, no kernel) in the
+offline Chromium, whose guard lets only loopback addresses through:
 - every chart is drawn from its stored specification, with its description as aria-label;
-  (the page is opened as a file: no server, no kernel);
 - moving the first bound input (radio button, slider, drop-down) or clicking the first legend
   entry of a legend-bound selection changes what a chart shows;
 - nothing is requested from outside loopback (the JavaScript is written into the page).
@@ -65,9 +65,10 @@ CHANGE = """() => {
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """The interactive lessons exported as pages into a temporary folder."""
-    out = tmp_path_factory.mktemp("exported_html")
+def exported(lab):
+    """The interactive lessons exported into the JupyterLab workspace, served under /files/."""
+    out = lab.workspace / "exported_html"
+    out.mkdir(exist_ok=True)
     import vl_convert
 
     script = export_html.bundle_url(vl_convert.javascript_bundle())
@@ -80,7 +81,7 @@ def test_at_least_four_lessons_have_charts_with_bound_parameters():
 
 @pytest.mark.parametrize("lesson", INTERACTIVE, ids=lambda p: p.stem)
 def test_exported_lesson_charts_draw_and_respond_without_a_kernel(
-    lesson, exported, browser_context, blocked_requests
+    lesson, lab, exported, browser_context, blocked_requests
 ):
     target, live_charts = exported[lesson.name]
     blocked_before = len(blocked_requests)
@@ -88,7 +89,7 @@ def test_exported_lesson_charts_draw_and_respond_without_a_kernel(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(target.as_uri())
+        page.goto(f"{lab.base_url}/files/exported_html/{target.name}?token={lab.token}")
         page.wait_for_function(
             f"() => document.querySelectorAll('.balkan-chart svg').length >= {live_charts}",
             timeout=30_000,

@@ -9,9 +9,10 @@ For each notebook in notebooks/ and exercises/ (found when the tests are collect
 - every chart carries a description (in a lesson) and a drawn chart gives it to a screen
   reader (Vega's aria-label);
 - an axe-core audit of the notebook as shown finds no serious or critical violation in what
-  the course wrote (markdown and outputs: text, tables, charts, widgets); violations in
-  JupyterLab's own interface (editor, prompts) are counted and reported, not failed on. All
-  of them go to browser_tests/screenshots/accessibility.json with counts by impact;
+  the course wrote and controls (markdown and charts); violations in outputs drawn by
+  libraries (pandas tables, ipywidgets controls) and in JupyterLab's own interface (editor,
+  prompts) are counted and reported, not failed on. All of them go to
+  browser_tests/screenshots/accessibility.json with counts by impact and place;
 - nothing is requested from outside loopback (no CDN): offline classrooms work;
 - a full-page screenshot and a one-window view (the widget that worked, or the first check)
   land in browser_tests/screenshots/.
@@ -55,12 +56,22 @@ def impact_counts(violations: list[dict], where: str) -> dict[str, int]:
     return dict(Counter(v["impact"] for v in violations if v[where]))
 
 
+def element_counts(violations: list[dict], where: str) -> dict[str, int]:
+    """Elements in `where` failing each rule ("impact rule-id": count)."""
+    counts: Counter = Counter()
+    for v in violations:
+        counts[f"{v['impact']} {v['id']}"] += v[where]
+    return {rule: n for rule, n in counts.items() if n}
+
+
 def write_accessibility_report(path: Path) -> None:
     """Every audited notebook's violations, and the rules violated by impact, as JSON."""
     every = [v for found in ACCESSIBILITY.values() for v in found]
     path.write_text(json.dumps({
-        "rules_violated_by_impact": {"content": impact_counts(every, "content"),
-                                     "jupyterlab": impact_counts(every, "jupyterlab")},
+        "rules_violated_by_impact": {where: impact_counts(every, where)
+                                     for where in ("course", "outputs", "jupyterlab")},
+        "elements_by_rule": {where: element_counts(every, where)
+                             for where in ("course", "outputs", "jupyterlab")},
         "notebooks": ACCESSIBILITY}, indent=1), encoding="utf-8")
 
 
@@ -192,9 +203,9 @@ def test_notebook_in_jupyterlab(
             ACCESSIBILITY[name] = violations
             write_accessibility_report(screenshot_dir / "accessibility.json")
             failures.extend(
-                f"accessibility ({v['impact']}): {v['id']}: {v['help']} — {v['content']} "
-                f"element(s) in the lesson's content, e.g. {v['targets']}"
-                for v in violations if v["impact"] in BLOCKING_IMPACTS and v["content"]
+                f"accessibility ({v['impact']}): {v['id']}: {v['help']} — {v['course']} "
+                f"element(s) in the course's markdown or charts, e.g. {v['targets']}"
+                for v in violations if v["impact"] in BLOCKING_IMPACTS and v["course"]
             )
         lap("audit")
 
@@ -227,8 +238,10 @@ def test_notebook_in_jupyterlab(
     found = ACCESSIBILITY.get(name, [])
     summary = (
         f"{name}: {len(charts)} charts drawn (stored: {expected_charts}), "
-        f"axe-core rules violated in content: {impact_counts(found, 'content') or 0}, "
-        f"in JupyterLab's interface: {impact_counts(found, 'jupyterlab') or 0}, "
+        f"axe-core rules violated in the course's markdown and charts: "
+        f"{impact_counts(found, 'course') or 0}, in library outputs: "
+        f"{impact_counts(found, 'outputs') or 0}, in JupyterLab's interface: "
+        f"{impact_counts(found, 'jupyterlab') or 0}, "
         f"widget: {interaction.changed_by['action'] if interaction else 'not required'}, "
         f"console errors: {len(page.console_errors)}"
     )
