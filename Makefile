@@ -10,25 +10,42 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-browser notebooks html exercises grade benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser notebooks html exercises grade import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@# Put the project folder on the venv's path so notebooks can import balkan_course (no build step).
-	$(BIN)/python -c 'import os, site; open(os.path.join(site.getsitepackages()[0], "balkan_course.pth"), "w").write(os.getcwd())'
+	@# The course's own package, installed the standard way (editable: lessons see your edits).
+	@# Binder's postBuild runs the same line; --no-deps keeps the pinned versions above.
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Jupyter refuses to run as root without --allow-root (a container, a school's VM).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --port=$(PORT) notebooks/00_start_here.ipynb
+	@# Open lesson 00 with the whole course in the file browser (a file argument instead would
+	@# make notebooks/ the server's top folder, hiding exercises/ and data/).
+	$(BIN)/jupyter lab --port=$(PORT) $(LAB_FLAGS) \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(WORKERS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=120 \
 		tests notebooks solutions
+
+# Binder's build reproduced without Docker: a fresh environment from environment.yml alone,
+# postBuild run as repo2docker runs it, then every notebook executed with nbconvert in its own
+# folder; then a JupyterHub image's install with notebooks pulled elsewhere. Needs the package
+# registry (as Binder's build does); a few minutes. See README, "Binder and JupyterHub".
+test-binder: $(STAMP)
+	$(BIN)/python scripts/check_binder_route.py
+
+# The README's `make lab`, checked: JupyterLab starts, serves lesson 00, runs its import, stops.
+test-lab: $(STAMP)
+	$(BIN)/python scripts/check_make_lab.py
 
 # A student's view: every lesson and exercise opened, run and screenshot in JupyterLab, driven
 # in headless Chromium with the network cut off (docs/browser_testing.md). Not part of `make
@@ -62,6 +79,36 @@ SUBMISSIONS ?= submissions
 GRADES ?= grading_output
 grade: $(STAMP)
 	$(BIN)/python -m balkan_course.grading $(SUBMISSIONS) --out $(GRADES) --workers $(WORKERS)
+
+# The gradebook round trip (docs/gradebook.md).
+# An LMS bulk download into $(SUBMISSIONS)/<student>/NN_name.ipynb, with a report per file:
+#   make import-submissions LMS=canvas ARCHIVE=submissions.zip [NOTEBOOK=00_start_here] [ROSTER=roster.csv]
+LMS ?= canvas
+ROSTER ?=
+NOTEBOOK ?=
+import-submissions: $(STAMP)
+	@test -n "$(ARCHIVE)" || { echo "say which download: make import-submissions LMS=$(LMS) ARCHIVE=file.zip"; exit 2; }
+	$(BIN)/python -m balkan_course.grading.lms_import $(LMS) "$(ARCHIVE)" --into $(SUBMISSIONS) \
+		$(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(ROSTER),--roster $(ROSTER))
+
+# A gradebook file the LMS imports (automatic points + your written marks): $(GRADES)/gradebook_$(LMS).csv
+#   make export-grades LMS=moodle ROSTER=roster.csv [ASSIGNMENTS=assignments.csv]
+export-grades: $(STAMP)
+	@test -n "$(ROSTER)" || { echo "say who is who: make export-grades LMS=$(LMS) ROSTER=roster.csv"; exit 2; }
+	$(BIN)/python -m balkan_course.grading.gradebook export --out $(GRADES) --lms $(LMS) \
+		--roster $(ROSTER) $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
+
+# Join the outputs of `python -m balkan_course.grading ... --shard K/N` runs into $(GRADES).
+#   make grade-merge SHARDS="shards/1 shards/2 shards/3"
+grade-merge: $(STAMP)
+	@test -n "$(SHARDS)" || { echo 'say which folders: make grade-merge SHARDS="shards/1 shards/2"'; exit 2; }
+	$(BIN)/python -m balkan_course.grading.shards merge $(SHARDS) --out $(GRADES) \
+		--submissions $(SUBMISSIONS)
+
+# The teacher's marking notebook for the written answers.
+mark: $(STAMP)
+	$(BIN)/jupyter lab --port=$(PORT) $(LAB_FLAGS) \
+		--LabApp.default_url=/lab/tree/teacher/mark_written_answers.ipynb
 
 # Figures, not tests: each notebook's run time and memory; the grader's speed.
 benchmark: $(STAMP)

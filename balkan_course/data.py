@@ -8,12 +8,52 @@ booleans into nullable booleans, so that every notebook sees the same types.
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+PACKAGE_NAME = "kosovo-bih-security-2021-2025"  # the "name" in data/datapackage.json
+DATA_DIR_VARIABLE = "BALKAN_COURSE_DATA"
+
+
+def _is_course_data(folder: Path) -> bool:
+    try:
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(package, dict) and package.get("name") == PACKAGE_NAME
+
+
+def find_data_dir(start: Path | None = None) -> Path:
+    """The course's data/ folder, wherever the package is installed.
+
+    In order: the folder named by $BALKAN_COURSE_DATA; a data/ folder in the current working
+    folder or one of its parents (a notebook runs in notebooks/, exercises/ or solutions/ of
+    the course it belongs to, even when the package was installed from another copy, as on
+    a JupyterHub with nbgitpuller); the data/ folder beside the package (a source checkout or
+    an editable install, e.g. `make`, Binder's postBuild).
+    """
+    if os.environ.get(DATA_DIR_VARIABLE):
+        folder = Path(os.environ[DATA_DIR_VARIABLE]).expanduser().resolve()
+        if not _is_course_data(folder):
+            raise FileNotFoundError(f"${DATA_DIR_VARIABLE} is {folder}, which holds no "
+                                    "datapackage.json of this course")
+        return folder
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if _is_course_data(folder / "data"):
+            return folder / "data"
+    beside_package = Path(__file__).resolve().parent.parent / "data"
+    if _is_course_data(beside_package):
+        return beside_package
+    raise FileNotFoundError(
+        "The course's data/ folder was not found: open the notebooks from a copy of the "
+        f"course, or set ${DATA_DIR_VARIABLE} to its data/ folder.")
+
+
+DATA_DIR = find_data_dir()
 PACKAGE_FILE = DATA_DIR / "datapackage.json"
 
 # Table Schema type -> pandas dtype used after reading the CSV as text.

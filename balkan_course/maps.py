@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any, TypeVar
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-BOUNDARY_FILE = (
-    Path(__file__).resolve().parent.parent / "data" / "maps" / "western_balkans.topo.json"
-)
+from balkan_course.data import DATA_DIR
+
+BOUNDARY_FILE = DATA_DIR / "maps" / "western_balkans.topo.json"
 OBJECT_NAME = "countries"
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 

@@ -11,9 +11,11 @@ Two kinds of checks run:
 1. Frictionless checks the Table Schema in data/datapackage.json: types, required cells,
    enums, minimum/maximum, patterns, unique cells, primary keys and foreign keys.
 2. This module adds rules that cross fields or tables, which Table Schema cannot express:
-   dates agree with their precision, every source is used, facts from the republished part of a
-   page cite the original article, places in Kosovo carry Albanian and Serbian names, people have
-   a role and an affiliation (or a reason for none), and a few more.
+   dates agree with their precision, claims and events fit the windows of the articles that
+   report them, low/best/high agree with the hedge word, every source is used, claim_sources
+   only holds relations the texts show, general knowledge carries the background marker, places
+   in Kosovo carry Albanian and Serbian names, people have a role and an affiliation (or a reason
+   for none), and a few more.
 
 Run it from the project folder:  .venv/bin/python -m balkan_course.validation
 """
@@ -28,7 +30,9 @@ import re
 import sys
 from pathlib import Path
 
-DATA_PACKAGE = Path(__file__).resolve().parent.parent / "data" / "datapackage.json"
+from balkan_course.data import DATA_DIR
+
+DATA_PACKAGE = DATA_DIR / "datapackage.json"
 
 # (table, start column, end column, precision column) for every dated table.
 DATE_COLUMNS = [
@@ -38,13 +42,19 @@ DATE_COLUMNS = [
     ("troop_figures", "as_of_date", "as_of_date_end", "date_precision"),
 ]
 
-# Tables whose rows are facts citing one source, and the columns that identify "the same fact"
-# (used to spot a figure that was taken from the republished part of a page).
-FACT_KEYS = {
-    "troop_figures": ("mission_id", "measure", "contributor_id", "value", "qualifier", "unit"),
-    "money": ("actor_id", "measure", "amount", "currency", "qualifier"),
-    "casualties": ("event_id", "category", "value", "qualifier"),
-}
+# Tables with low / best / high estimates, and how a hedge word turns into them (the course's
+# convention, written up in the codebook): a band around the value, or an open floor.
+ESTIMATE_TABLES = ["troop_figures", "casualties"]
+HEDGE_BANDS = {"exact": 0.0, "about": 0.05, "approximately": 0.05, "roughly": 0.10}
+OPEN_ENDED = {"more_than": None, "over": None, "dozens": 24}  # floor: value + 1, or 24 for dozens
+
+# Facts that come from general knowledge, not from the five articles, must carry this marker
+# (in the data, in lessons and in the teacher's guide). The terms below name such background;
+# tests/test_background_notes.py applies the same rule to the notebooks and the guide.
+BACKGROUND_MARKER = "Background (not from the five articles):"
+BACKGROUND_TERMS = ["1244", "UNMIK", "Brussels Agreement", "Serb-majority Municipalities",
+                    "Federal Republic of Yugoslavia", "Radio Evropa e Lirë", "Annex 10",
+                    "Central Bank of Kosovo", "Kosovo Liberation Army", "Constitutional Court"]
 
 # Tables in which a source counts as "used".
 CITING_TABLES = ["event_sources", "troop_figures", "money", "casualties", "claims", "forecasts"]
@@ -199,6 +209,8 @@ def _date_messages(tables: dict, resources: dict) -> list[str]:
             if precision == "unknown":
                 if start_text:
                     add(start_col, start_text, "an unknown date has an empty start")
+                if not end_text:
+                    add(end_col, "", "an unknown date keeps its latest possible date")
                 continue
             if not start_text:
                 add(start_col, "", f"required unless {prec_col} is 'unknown'")
@@ -217,6 +229,8 @@ def _date_messages(tables: dict, resources: dict) -> list[str]:
                 if end.day != last_day:
                     add(end_col, end_text,
                         "a month-precise date ends on the last day of a month")
+            elif precision == "range" and start == end:
+                add(end_col, end_text, "a range ends after it starts (else use 'day')")
             elif precision == "year":
                 if (start.month, start.day) != (1, 1):
                     add(start_col, start_text, "a year-precise date starts on 1 January")
@@ -237,54 +251,158 @@ def _source_messages(tables: dict, resources: dict) -> list[str]:
             messages.append(_message(file, number, "source_id", record["source_id"],
                                      "every source is cited by at least one fact"))
 
-    # A page that republishes another article: its figures must not repeat that article's.
-    containers = {r["source_id"]: r["contains_source_id"] for r in sources
-                  if r.get("contains_source_id")}
-    for outer, inner in containers.items():
-        for table, key in FACT_KEYS.items():
-            table_file = resources.get(table, {}).get("path", f"{table}.csv")
-            records = tables.get(table, [])
-            inner_rows = {tuple(r.get(k, "") for k in key): n
-                          for n, r in enumerate(records, start=2) if r.get("source_id") == inner}
-            for number, record in enumerate(records, start=2):
-                same = inner_rows.get(tuple(record.get(k, "") for k in key))
-                if record.get("source_id") == outer and same:
-                    messages.append(_message(
-                        table_file, number, "source_id", outer,
-                        f"a figure from the republished part of {outer} cites {inner} "
-                        f"(same figure as row {same})"))
-
-    # Claims: the original article is claims.source_id; a republishing page is marked as such.
-    claims = {r["claim_id"]: r.get("source_id", "") for r in tables.get("claims", [])}
+    # claim_sources: one 'original' row per claim, its claims.source_id; an 'also_reports' row
+    # names another article, which cannot report a statement before it was made.
+    claims = {r["claim_id"]: r for r in tables.get("claims", [])}
+    source_end = {r["source_id"]: _parse_date(r.get("date_end", "")) for r in sources}
     cs_file = resources.get("claim_sources", {}).get("path", "claim_sources.csv")
-    seen = set()
+    originals = set()
     for number, record in enumerate(tables.get("claim_sources", []), start=2):
         claim, source, relation = (record.get("claim_id"), record.get("source_id"),
                                    record.get("relation"))
-        seen.add((claim, source, relation))
         if claim not in claims:
             continue  # foreign key check reports it
-        if relation == "original" and source != claims[claim]:
-            messages.append(_message(cs_file, number, "source_id", source,
-                                     f"the original source of a claim is its claims.source_id "
-                                     f"({claims[claim]})"))
-        if relation == "republished" and containers.get(source) != claims[claim]:
-            messages.append(_message(cs_file, number, "source_id", source,
-                                     f"a republishing source contains the claim's source "
-                                     f"({claims[claim]})"))
+        cited = claims[claim].get("source_id", "")
+        if relation == "original":
+            originals.add(claim)
+            if source != cited:
+                messages.append(_message(cs_file, number, "source_id", source,
+                                         f"the original source of a claim is its claims.source_id "
+                                         f"({cited})"))
+        elif relation == "also_reports":
+            said = _parse_date(claims[claim].get("date", ""))
+            if source == cited:
+                messages.append(_message(cs_file, number, "source_id", source,
+                                         "an 'also_reports' row names another article than the "
+                                         f"claim's own ({cited})"))
+            elif said and source_end.get(source) and source_end[source] < said:
+                messages.append(_message(cs_file, number, "source_id", source,
+                                         "an article cannot report a statement made after its "
+                                         f"latest date ({claims[claim]['date']})"))
     claims_file = resources.get("claims", {}).get("path", "claims.csv")
     for number, record in enumerate(tables.get("claims", []), start=2):
-        claim, source = record.get("claim_id"), record.get("source_id")
-        if (claim, source, "original") not in seen:
-            messages.append(_message(claims_file, number, "claim_id", claim,
+        if record.get("claim_id") not in originals:
+            messages.append(_message(claims_file, number, "claim_id", record.get("claim_id"),
                                      "every claim has an 'original' row in claim_sources.csv"))
-        for outer, inner in containers.items():
-            if source == inner and (claim, outer, "republished") not in seen:
-                messages.append(_message(
-                    claims_file, number, "claim_id", claim,
-                    f"a claim from {inner} also has a 'republished' row for {outer} "
-                    "in claim_sources.csv"))
     return messages
+
+
+def _claim_date_messages(tables: dict, resources: dict) -> list[str]:
+    """A claim's window must fit what its article can show.
+
+    The article's own judgements (speaker = sources.own_voice_id) carry the article's window. A
+    statement the article reports was made on or before the article's latest date; if the
+    article gives it no date of its own, it is coded 'unknown' ("said on or before"), never
+    with the article's own window, which would claim it was made after the article's start.
+    """
+    messages = []
+    file = resources.get("claims", {}).get("path", "claims.csv")
+    sources = {r["source_id"]: r for r in tables.get("sources", [])}
+    for number, record in enumerate(tables.get("claims", []), start=2):
+        source = sources.get(record.get("source_id", ""))
+        if source is None:
+            continue  # foreign key check reports it
+        window = (record.get("date", ""), record.get("date_end", ""), record.get("date_precision"))
+        article = (source.get("date", ""), source.get("date_end", ""), source.get("date_precision"))
+        end, latest = _parse_date(window[1]), _parse_date(article[1])
+
+        def add(column, value, rule, number=number):
+            messages.append(_message(file, number, column, value, rule))
+
+        if end and latest and end > latest:
+            add("date_end", window[1], f"a claim is made on or before its article's latest date "
+                                       f"({article[1]})")
+        if record.get("speaker_id") == source.get("own_voice_id"):
+            if window != article:
+                add("date", window[0], "an article's own judgement carries the article's window "
+                                       f"({article[0]} .. {article[1]}, {article[2]})")
+        elif window == article and record.get("date_basis") != "printed":
+            add("date_precision", window[2],
+                "a reported statement with no date of its own is 'unknown' (said on or before "
+                f"{article[1]}), not dated with its article's window")
+    return messages
+
+
+def _event_window_messages(tables: dict, resources: dict) -> list[str]:
+    """An event the articles report as past cannot end after the last article that reports it."""
+    messages = []
+    file = resources.get("events", {}).get("path", "events.csv")
+    source_end = {r["source_id"]: _parse_date(r.get("date_end", ""))
+                  for r in tables.get("sources", [])}
+    latest: dict[str, dt.date] = {}
+    for record in tables.get("event_sources", []):
+        end = source_end.get(record.get("source_id", ""))
+        if end:
+            event = record.get("event_id", "")
+            latest[event] = max(latest.get(event, end), end)
+    for number, record in enumerate(tables.get("events", []), start=2):
+        end, bound = _parse_date(record.get("date_end", "")), latest.get(record.get("event_id"))
+        if end and bound and end > bound:
+            messages.append(_message(file, number, "date_end", record["date_end"],
+                                     "an event ends no later than the last article that reports "
+                                     f"it ({bound.isoformat()})"))
+    return messages
+
+
+def _estimate_messages(tables: dict, resources: dict) -> list[str]:
+    """low <= best <= high, and each agrees with the hedge word (codebook: low, best and high)."""
+    messages = []
+    for table in ESTIMATE_TABLES:
+        file = resources.get(table, {}).get("path", f"{table}.csv")
+        for number, record in enumerate(tables.get(table, []), start=2):
+            def add(column, value, rule, number=number, file=file):
+                messages.append(_message(file, number, column, value, rule))
+
+            numbers = {}
+            for column in ("value", "low", "best", "high"):
+                text = record.get(column, "")
+                numbers[column] = int(text) if re.fullmatch(r"\d+", text or "") else None
+            value, low, best, high = (numbers[c] for c in ("value", "low", "best", "high"))
+            if low is None or best is None:
+                continue  # 'required' is reported by the schema check
+            if best < low:
+                add("best", best, f"best is at least low ({low})")
+            if high is not None and high < best:
+                add("high", high, f"high is at least best ({best})")
+            qualifier = record.get("qualifier", "")
+            if qualifier in OPEN_ENDED:
+                if high is not None:
+                    add("high", high, f"an open-ended hedge ('{qualifier}') has no high estimate")
+                floor = OPEN_ENDED[qualifier] if value is None else value + 1
+                if (low, best) != (floor, floor):
+                    add("low", low, f"'{qualifier}' gives low = best = {floor}")
+            elif value is not None:
+                band = HEDGE_BANDS.get(qualifier, 0.0)
+                expected = (round(value * (1 - band)), value, round(value * (1 + band)))
+                if (low, best, high) != expected:
+                    add("low", low, f"'{qualifier}' gives low, best, high = "
+                                    f"{expected[0]}, {expected[1]}, {expected[2]}")
+    return messages
+
+
+def _background_messages(tables: dict, resources: dict) -> list[str]:
+    """Facts from general knowledge (not from the five articles) carry the background marker."""
+    messages = []
+    for table, records in tables.items():
+        file = resources.get(table, {}).get("path", f"{table}.csv")
+        for number, record in enumerate(records, start=2):
+            for column, text in record.items():
+                term = unmarked_background_term(text or "")
+                if term:
+                    messages.append(_message(
+                        file, number, column, term,
+                        f"general knowledge is marked '{BACKGROUND_MARKER}'"))
+    return messages
+
+
+def unmarked_background_term(text: str) -> str | None:
+    """The first background-only term in `text` that is not preceded by the marker, if any."""
+    marker_at = text.find(BACKGROUND_MARKER)
+    for term in BACKGROUND_TERMS:
+        at = text.find(term)
+        if at != -1 and (marker_at == -1 or at < marker_at):
+            return term
+    return None
 
 
 def _content_messages(tables: dict, resources: dict) -> list[str]:
@@ -339,6 +457,10 @@ def validate_package(package_path: str | Path = DATA_PACKAGE) -> list[str]:
     messages = _frictionless_messages(package_path, resources, tables)
     messages += _date_messages(tables, resources)
     messages += _source_messages(tables, resources)
+    messages += _claim_date_messages(tables, resources)
+    messages += _event_window_messages(tables, resources)
+    messages += _estimate_messages(tables, resources)
+    messages += _background_messages(tables, resources)
     messages += _content_messages(tables, resources)
     return messages
 

@@ -38,21 +38,21 @@ LESSONS = {
         [], ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
     "01_sources_and_evidence": (
         "lesson 00 (loading a table, choosing rows and columns, sorting, a first bar chart)",
-        ["widget-intro"],
+        ["provenance-intro", "widget-intro"],
         ["source", "citation", "time-precision", "provenance", "paraphrase", "evidence",
          "strength"]),
     "02_timeline": (
         "lessons 00-01 (filters, `merge` on an id column, `groupby`)",
-        ["widget-intro"],
+        ["close-view-intro", "widget-intro"],
         ["time-precision", "northern-kosovo", "republika-srpska", "dayton-agreement",
          "independence"]),
     "03_who_is_who": (
         "lessons 00-02 (`merge`, `groupby` and `size`, `value_counts`)",
-        ["co-why"],
+        ["speakers-sources-why", "co-why"],
         ["claim", "source", "high-representative", "republika-srpska", "coding"]),
     "04_peacekeeping_forces": (
         "lessons 00-01 (filters, reported figures kept with their source)",
-        ["compare-question", "us-why", "eufor-2025-why"],
+        ["surge-why", "estimates-why", "compare-question", "us-why", "eufor-2025-why"],
         ["peacekeeping", "peacekeeping-mission", "kfor", "eufor-althea", "strength",
          "reinforcement", "reserve-forces", "contingent", "log-scale", "scenario",
          "security-vacuum"]),

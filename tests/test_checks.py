@@ -124,6 +124,9 @@ def events():
     })
 
 
+TITLE = "Troops per year"
+
+
 def verdict(check_id, expected, answer, **options):
     return checks.judge(check_id, answer, checks.make_key(check_id, expected, options))
 
@@ -155,7 +158,7 @@ def test_units_probe_says_check_your_units(events):
 
 def test_order_hints(events):
     ranked = events.sort_values("troops", ascending=False)
-    assert "wrong way round" in verdict("t-o", ranked, events)[1]
+    assert "reverse order" in verdict("t-o", ranked, events)[1]
     shuffled = events.iloc[[2, 0, 4, 1, 3]]
     assert "not in the expected order" in verdict("t-o2", ranked, shuffled)[1]
     assert verdict("t-o3", ranked, shuffled, ignore_row_order=True)[0]
@@ -179,23 +182,23 @@ def test_chart_hints(events):
 
     base = alt.Chart(events)
     right = base.mark_bar().encode(x="year:O", y="troops:Q", tooltip=["place"]).properties(
-        title="T")
+        title=TITLE)
     assert verdict("t-ch", right, base.mark_bar().encode(
-        x="year:O", y="troops:Q", tooltip=["place"]).properties(title="T"))[0]
+        x="year:O", y="troops:Q", tooltip=["place"]).properties(title=TITLE))[0]
     cases = {
         "expected a bar chart": base.mark_line().encode(x="year:O", y="troops:Q",
-                                                       tooltip=["place"]).properties(title="T"),
+                                                       tooltip=["place"]).properties(title=TITLE),
         "add the encoding channel(s): tooltip": base.mark_bar().encode(
-            x="year:O", y="troops:Q").properties(title="T"),
+            x="year:O", y="troops:Q").properties(title=TITLE),
         "type of the x channel": base.mark_bar().encode(
-            x="year:Q", y="troops:Q", tooltip=["place"]).properties(title="T"),
+            x="year:Q", y="troops:Q", tooltip=["place"]).properties(title=TITLE),
         "give the chart a title": base.mark_bar().encode(
             x="year:O", y="troops:Q", tooltip=["place"]),
         "chart's data has 2 rows": alt.Chart(events.head(2)).mark_bar().encode(
-            x="year:O", y="troops:Q", tooltip=["place"]).properties(title="T"),
+            x="year:O", y="troops:Q", tooltip=["place"]).properties(title=TITLE),
         "scale of the y axis": base.mark_bar().encode(
             x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")),
-            tooltip=["place"]).properties(title="T"),
+            tooltip=["place"]).properties(title=TITLE),
     }
     for expected_hint, chart in cases.items():
         passed, message = verdict("t-ch", right, chart)
@@ -205,7 +208,7 @@ def test_chart_hints(events):
 def test_a_chart_check_sees_a_log_scale_but_not_colours_or_a_linear_default(events):
     import altair as alt
 
-    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(title="T")
+    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(title=TITLE)
     log_y = base.encode(x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")))
     passed, message = verdict("t-log", log_y, base.encode(x="year:O", y="troops:Q"))
     assert not passed and "scale of the y axis" in message, message
@@ -258,3 +261,106 @@ def test_record_mode_prints_the_same_line_judge_mode_prints(tmp_path, monkeypatc
 def test_a_wrong_answer_equal_to_the_right_one_is_refused():
     with pytest.raises(ValueError, match="equals the right answer"):
         checks.make_key("t-eq", 3, wrong={"oops": 3.0})
+
+
+# ---------------------------------------------------------------- tolerance rules (issue 12)
+
+
+def test_containers_that_carry_the_same_information_are_equal(events):
+    import numpy as np
+
+    counts = events["place"].value_counts()
+    for same in (counts.to_dict(), events.groupby("place").size(), counts.sort_index()):
+        assert verdict("t-cont", counts, same, ignore_row_order=True)[0]
+    numbers = events["troops"] / 100
+    for same in (list(numbers), numbers.to_numpy(), numbers.array, tuple(numbers)):
+        assert verdict("t-seq", numbers, same)[0], type(same)
+    ids = sorted(events["place"].unique())
+    assert verdict("t-list", ids, pd.Series(ids))[0]
+    assert verdict("t-list", ids, np.array(ids))[0]
+    passed, message = verdict("t-cont", counts, list(counts), ignore_row_order=True)
+    assert not passed and "label" in message  # labels lost: not the same information
+
+
+def test_flattened_pivot_tables_equal_agg(events):
+    expected = events.groupby("place")["troops"].agg(["min", "max"])
+    assert verdict("t-agg", expected, events.pivot_table(
+        index="place", values="troops", aggfunc=["min", "max"]), ignore_row_order=True)[0]
+    assert verdict("t-agg", expected, events.groupby("place").agg(
+        {"troops": ["min", "max"]}), ignore_row_order=True)[0]
+
+
+def test_sorted_by_accepts_any_order_of_ties_and_names_the_direction(events):
+    expected = events.sort_values("year", kind="stable")
+    tie_swapped = events.iloc[[0, 1, 3, 2, 4]]
+    assert verdict("t-sort", expected, tie_swapped, sorted_by={"year": "ascending"})[0]
+    passed, message = verdict("t-sort", expected, events.iloc[::-1],
+                              sorted_by={"year": "ascending"})
+    assert not passed and "wrong way round: sort by year (ascending)" in message
+    passed, message = verdict("t-sort", expected, events.iloc[[1, 0, 2, 3, 4]],
+                              sorted_by={"year": "ascending"})
+    assert not passed and "not in the order asked" in message
+
+
+def test_number_hints_do_not_mislead():
+    passed, message = verdict("t-share", 13.0, 13.043478, decimals=1)
+    assert not passed and "round your result to one decimal" in message
+    assert "whole number" not in message
+    assert "whole number" not in verdict("t-neg", -90.8, -90.6, decimals=1)[1]
+    assert "off by one" not in verdict("t-zero", 1, 0)[1]  # 0 is "nothing", not a boundary
+    assert "off by one" in verdict("t-count", 7, 8)[1]
+    assert "expected a number" in verdict("t-td", 3, pd.Timedelta(days=3))[1]
+
+
+def test_hints_name_no_internals(events):
+    counts = events["place"].value_counts()
+    for answer in (counts * 2, counts.iloc[:2], events["troops"].array, pd.Timedelta(days=1)):
+        message = verdict("t-int", counts, answer, ignore_row_order=True)[1]
+        assert "(values)" not in message and "Array" not in message, message
+
+
+def test_chart_decorations_and_column_subsets_pass_but_titles_must_say_something(events):
+    import altair as alt
+
+    right = alt.Chart(events).mark_bar().encode(
+        x="count():Q", y=alt.Y("place:N", sort="-x"), tooltip=["place:N", "count():Q"]
+    ).properties(title="Where did the events happen?")
+    variants = [
+        alt.Chart(events[["place", "year"]]).mark_bar(color="teal").encode(
+            x=alt.X("count()", title="Events"),
+            y=alt.Y("place", sort=alt.EncodingSortField(op="count", order="descending")),
+            color="year:O", order=alt.Order("year:O"),
+            tooltip=["place", "count()", "year"]).properties(title="Events in each place"),
+    ]
+    for chart in variants:
+        assert verdict("t-deco", right, chart, title="question")[0]
+    for title, words in ((" ", "title that says what it shows"),
+                         ("chart", "title that says what it shows"),
+                         ("Events", "state the question")):
+        passed, message = verdict("t-deco", right, right.properties(title=title),
+                                  title="question")
+        assert not passed and words in message, message
+
+
+def test_hidden_test_data_catches_a_filter_on_the_wrong_column():
+    frame = pd.DataFrame({"mission_id": ["kfor", "kfor", "eufor"],
+                          "measure": ["strength", "nations", "strength"],
+                          "value": [4600, 29, 1100]})
+    changed = checks.perturbed(frame)
+    assert len(changed) == 6
+    assert list(changed["value"][:3]) == pytest.approx([1100 * 1.37, 29 * 1.37, 4600 * 1.37])
+    assert (changed["mission_id"].iloc[3:] == [m + checks.DECOY for m in
+                                              ["eufor", "kfor", "kfor"]]).all()
+    right_code = 'answer = frame[frame["measure"] == "strength"]'
+    key = checks.make_key("t-rerun", frame[frame["measure"] == "strength"],
+                          {"ignore_row_order": True, "rerun": ["frame"]},
+                          rerun={"name": "answer", "tables": ["frame"],
+                                 "hash": checks._rerun_hash(
+                                     "t-rerun", checks.rerun_answer(
+                                         right_code, "answer", {"frame": frame}, ["frame"]),
+                                     "table", {"ignore_row_order": True})})
+    assert checks.rerun_judge("t-rerun", right_code, {"frame": frame}, key) is True
+    by_number = 'answer = frame[frame["value"] > 1000]'
+    assert checks.judge("t-rerun", frame[frame["value"] > 1000], key)[0]  # the data hides it
+    assert checks.rerun_judge("t-rerun", by_number, {"frame": frame}, key) is False
+    assert checks.rerun_judge("t-rerun", "answer = 1 / 0", {"frame": frame}, key) is None

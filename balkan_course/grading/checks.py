@@ -3,12 +3,14 @@
 The answer keys (balkan_course/grading/answer_keys/NN_name.json) hold no answers: only salted
 hashes of a canonical form of each expected answer, plus hints that do not give the answer away
 (expected type, column names, row count) and hashes of common mistakes (units, order, the
-author's own plausible wrong answers) so that the feedback can say what is wrong.
+author's own plausible wrong answers) so that the feedback can say what is wrong. A chart's key
+holds its required structure (mark, channels, tooltip fields): the prompt states all of it.
 
 On success `check` prints a receipt: a hash of the canonical answer under a different salt than
 the key. The instructor's solution notebooks store those lines as expected outputs and the
 grader compares them outside the student's kernel, so printing a fake success line earns nothing
-without the right answer.
+without the right answer. Every accepted variant of an answer has the same canonical form (see
+the tolerance rules in docs/authoring_exercises.md), so every accepted variant prints the same line.
 
 Modes, chosen by environment variables (the builder and the tests set them):
 - default: judge the answer against the keys and print the verdict;
@@ -22,12 +24,16 @@ an answer is one of theirs, so importing this module costs nothing.
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import datetime as _dt
 import hashlib
+import io
 import json
 import math
 import numbers
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -46,7 +52,17 @@ DIGITS = 6
 _UNIT_FACTORS = {1000: "1000", 0.001: "1000", 1e6: "a million", 1e-6: "a million",
                  100: "100", 0.01: "100"}
 _OPTIONS = ("ignore_row_order", "ignore_column_order", "ignore_column_names", "index_matters",
-            "digits")
+            "digits", "sorted_by", "decimals", "title", "rerun")
+# A Series' index and values, named for the canonical form (a Series' own name is free).
+INDEX, VALUES = "(index)", "(values)"
+# Chart channels a student may add freely: they decorate, they do not move a mark.
+DECORATIVE_CHANNELS = {"color", "fill", "stroke", "opacity", "fillOpacity", "strokeOpacity",
+                       "strokeWidth", "strokeDash", "size", "shape", "order", "detail",
+                       "tooltip", "href", "description", "key"}
+# Titles that say nothing: a check whose prompt asks for a title refuses them.
+_EMPTY_TITLES = {"chart", "title", "my chart", "a chart", "plot", "graph", "untitled", "test",
+                 "bar chart", "point chart", "map", "my title", "chart title", "..."}
+QUESTION_TITLE_WORDS = 4
 
 NOT_ANSWERED = "not answered yet: replace the `...` with your answer, then run this cell again"
 
@@ -67,16 +83,22 @@ def _is_missing(value) -> bool:
     return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
+def _type_name(value) -> str:
+    return type(value).__name__
+
+
 def _canon_scalar(value, digits: int = DIGITS):
     """A JSON-ready form of one value: numbers rounded, dates ISO, text stripped."""
     if _is_missing(value):
         return None
-    if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):
+    if isinstance(value, bool) or _type_name(value) in ("bool_", "bool"):
         return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
         value = float(value)
+        if math.isnan(value):
+            return None
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
         if value.is_integer() and abs(value) < 1e15:
@@ -84,22 +106,36 @@ def _canon_scalar(value, digits: int = DIGITS):
         return float(f"{value:.{digits}g}")
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, _dt.datetime) or type(value).__name__ in ("Timestamp", "datetime64"):
+    if _type_name(value) in ("Timedelta", "timedelta", "timedelta64"):
+        pandas = sys.modules.get("pandas")
+        delta = pandas.Timedelta(value) if pandas is not None else value
+        return {"time difference": str(delta)}
+    if isinstance(value, _dt.datetime) or _type_name(value) in ("Timestamp", "datetime64"):
         pandas = sys.modules.get("pandas")
         stamp = pandas.Timestamp(value) if pandas is not None else value
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(None) if hasattr(stamp, "tz_convert") else stamp
         if (stamp.hour, stamp.minute, stamp.second, stamp.microsecond) == (0, 0, 0, 0):
             return stamp.date().isoformat()
         return stamp.isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
-    if type(value).__name__ == "Period":
+    if _type_name(value) == "Period":
         return str(value)
-    raise _Unreadable(f"a {type(value).__name__} inside the answer")
+    if _type_name(value) == "DateOffset":
+        raise _Unreadable("a date offset (add it to a date to get a date)")
+    raise _Unreadable(f"a value of type {_type_name(value)} inside the answer")
+
+
+def _is_array(value) -> bool:
+    """A numpy array, a pandas Index or a pandas array (what `.values` or `.unique()` give)."""
+    module = type(value).__module__ or ""
+    return (module.startswith(("numpy", "pandas")) and hasattr(value, "__len__")
+            and hasattr(value, "__array__") and getattr(value, "ndim", 1) == 1)
 
 
 def kind_of(value) -> str:
     """The family of an answer, in words a student knows."""
-    name = type(value).__name__
     module = type(value).__module__ or ""
     pandas = sys.modules.get("pandas")
     if value is Ellipsis:
@@ -110,19 +146,26 @@ def kind_of(value) -> str:
         return "series"
     if module.startswith("altair") and hasattr(value, "to_dict"):
         return "chart"
-    if isinstance(value, bool):
+    if isinstance(value, bool) or _type_name(value) == "bool_":
         return "true/false"
     if isinstance(value, numbers.Number):
         return "number"
     if isinstance(value, str):
         return "text"
-    if isinstance(value, (list, tuple, set, frozenset)) or name == "Index":
+    if isinstance(value, (list, tuple, set, frozenset)) or _is_array(value):
         return "list"
     if isinstance(value, dict):
         return "dict"
-    if isinstance(value, (_dt.date, _dt.datetime)) or name == "Timestamp":
+    if isinstance(value, (_dt.date, _dt.datetime)) or _type_name(value) in ("Timestamp",
+                                                                            "datetime64"):
         return "date"
-    return name
+    if _type_name(value) in ("Timedelta", "timedelta"):
+        return "time difference"
+    if _type_name(value) == "DateOffset":
+        return "date offset"
+    if value is None:
+        return "None"
+    return "other"
 
 
 _KIND_WORDS = {
@@ -134,54 +177,221 @@ _KIND_WORDS = {
     "list": "a list",
     "dict": "a dict",
     "date": "a date",
+    "time difference": "a time difference (Timedelta)",
+    "date offset": "a date offset (add it to a date to get a date)",
     "true/false": "True or False",
     "nothing": "nothing yet",
+    "None": "None (did the cell end with a function that prints instead of returning?)",
+    "other": "something the check cannot compare",
 }
 
 
 def _describe(kind: str) -> str:
-    return _KIND_WORDS.get(kind, f"a {kind}")
+    return _KIND_WORDS.get(kind, "something the check cannot compare")
+
+
+# ------------------------------------------------ containers that mean the same thing
+
+
+def _plain_index(index) -> bool:
+    """An index that only numbers the rows (what a filter or a list leaves behind)."""
+    return index.nlevels == 1 and index.name is None
+
+
+def coerce(answer, expected_kind: str | None):
+    """The answer in the container the key expects, when it carries the same information.
+
+    A list, tuple, array or pandas Index equals a Series without labels; a dict equals a Series
+    whose index holds the dict's keys; a one-column table equals a Series; a Series without
+    labels equals a list. Anything else is left as it is (and judged as what it is).
+    """
+    pandas = sys.modules.get("pandas")
+    kind = kind_of(answer)
+    if pandas is None or kind == expected_kind:
+        return answer
+    if expected_kind == "series":
+        if kind == "list" and not isinstance(answer, (set, frozenset)):
+            return pandas.Series(list(answer))
+        if kind == "dict":
+            return pandas.Series(list(answer.values()),
+                                 index=pandas.Index(list(answer.keys()), name=INDEX))
+        if kind == "table" and answer.shape[1] == 1:
+            return answer.iloc[:, 0]
+    if expected_kind == "list":
+        if kind == "series" and _plain_index(answer.index):
+            return list(answer)
+    if expected_kind == "number" and kind == "list" and _is_array(answer) and len(answer) == 1:
+        return answer[0]
+    return answer
+
+
+def _flat_columns(frame):
+    """Column labels as text; levels that are the same for every column are dropped, so
+    pivot_table(values="v", aggfunc=["min", "max"]) and agg({"v": ["min", "max"]}) both give
+    min and max."""
+    columns = frame.columns
+    if columns.nlevels > 1:
+        keep = [level for level in range(columns.nlevels)
+                if len(set(columns.get_level_values(level))) > 1]
+        if not keep:
+            keep = [columns.nlevels - 1]
+        return ["_".join(str(label[level]) for level in keep) for label in columns]
+    return [str(column) for column in columns]
 
 
 def _as_table(value, options: dict):
     """A DataFrame or Series as {columns, rows}; the index is kept only when it means something."""
     frame = value
-    if kind_of(value) == "series":
-        # A Series' own name rarely matters (value_counts() says "count", size() says nothing).
-        frame = value.to_frame(name="(values)")
+    series = kind_of(value) == "series"
+    if series:
+        # A Series' own name rarely matters (value_counts() says "count", size() says nothing),
+        # nor does its index's name (a dict has none).
+        frame = value.to_frame(name=VALUES)
+        if frame.index.nlevels == 1 and frame.index.name is not None:
+            frame.index = frame.index.rename(INDEX)
     index = frame.index
     meaningful = index.nlevels > 1 or any(name is not None for name in index.names)
+    body = list(frame.itertuples(index=False, name=None))
+    columns = _flat_columns(frame)
     if meaningful or options.get("index_matters"):
-        frame = frame.reset_index()
-    columns = [str(column) for column in frame.columns]
+        names = [str(name) if name is not None else (INDEX if series else "index")
+                 for name in index.names]
+        labels = [label if index.nlevels > 1 else (label,) for label in index]
+        body = [tuple(label) + row for label, row in zip(labels, body, strict=True)]
+        columns = names + columns
     digits = options.get("digits", DIGITS)
-    rows = [[_canon_scalar(cell, digits) for cell in row]
-            for row in frame.itertuples(index=False, name=None)]
+    rows = [[_canon_scalar(cell, digits) for cell in row] for row in body]
     return columns, rows
 
 
+def _sort_spec(options: dict) -> list[tuple[str, bool]]:
+    """[(column, ascending)] from the option sorted_by={"col": "ascending"|"descending"}."""
+    spec = options.get("sorted_by") or []
+    pairs = spec.items() if isinstance(spec, dict) else spec
+    aliases = {"index": INDEX, "values": VALUES}  # a Series is sorted by its index or values
+    return [(aliases.get(str(column), str(column)), str(way).startswith("asc"))
+            for column, way in pairs]
+
+
+def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> str:
+    """"sorted" when rows follow the sort spec (ties in any order), "reversed" when the first
+    sort column runs the other way, else "unsorted". Missing values go last, as pandas does."""
+    if not spec or any(column not in columns for column, _ in spec):
+        return "sorted"
+
+    def follows(flip: bool, keys: list[tuple[str, bool]]) -> bool:
+        for before, after in zip(rows, rows[1:], strict=False):
+            for column, ascending in keys:
+                i = columns.index(column)
+                a, b = before[i], after[i]
+                if a == b:
+                    continue
+                if a is None or b is None:
+                    if a is None:
+                        return False  # a missing value before a present one
+                    break
+                try:
+                    rising = a < b
+                except TypeError:
+                    return False
+                if rising != (ascending != flip):
+                    return False
+                break
+        return True
+
+    if follows(False, spec):
+        return "sorted"
+    if len(rows) > 1 and follows(True, spec[:1]):
+        return "reversed"  # the main sort column runs the other way
+    return "unsorted"
+
+
 def _table_canon(columns: list, rows: list, options: dict) -> dict:
+    order = _order_status(columns, rows, _sort_spec(options))
     if options.get("ignore_column_order"):
-        order = sorted(range(len(columns)), key=lambda i: columns[i])
-        columns = [columns[i] for i in order]
-        rows = [[row[i] for i in order] for row in rows]
-    if options.get("ignore_row_order"):
+        positions = sorted(range(len(columns)), key=lambda i: columns[i])
+        columns = [columns[i] for i in positions]
+        rows = [[row[i] for i in positions] for row in rows]
+    if options.get("ignore_row_order") or options.get("sorted_by"):
         rows = sorted(rows, key=_dump)
     canon = {"kind": "table", "rows": rows}
     if not options.get("ignore_column_names"):
         canon["columns"] = columns
+    if order != "sorted":
+        canon["order"] = order  # never in a key: the key's answer is sorted
     return canon
 
 
-def _channel_parts(definition: dict) -> dict:
+# ---------------------------------------------------------------- charts
+
+
+def _sort_of(channel: str, definition: dict, encoding: dict):
+    """What a channel's sort means, whichever way it was written: ("count"|field, order),
+    an explicit list, or None for the default order."""
+    sort = definition.get("sort")
+    if sort in (None, "ascending"):
+        return None  # Vega-Lite's default order
+    if isinstance(sort, str) and sort.lstrip("-") in encoding:
+        other = encoding[sort.lstrip("-")]
+        other = other[0] if isinstance(other, list) else other
+        by = "count" if other.get("aggregate") == "count" else other.get("field")
+        return [by, "descending" if sort.startswith("-") else "ascending"]
+    if isinstance(sort, str):
+        return [definition.get("field"), sort]
+    if isinstance(sort, dict):
+        by = "count" if sort.get("op") == "count" else sort.get("field")
+        return [by, sort.get("order", "ascending")]
+    if isinstance(sort, list):
+        return ["list", [str(item) for item in sort]]
+    return [str(sort)]
+
+
+def _channel_parts(channel: str, definition: dict, encoding: dict) -> dict:
     """What a check compares in one encoding: field, type, aggregation, order, and a scale
     type other than the default (a question may ask for a log axis; colours are free)."""
-    parts = {key: definition[key] for key in ("field", "type", "aggregate", "sort", "bin",
-                                              "timeUnit") if key in definition}
+    parts = {key: definition[key] for key in ("field", "type", "aggregate", "bin", "timeUnit")
+             if key in definition}
+    if parts.get("aggregate") == "count":
+        parts.pop("field", None)  # count() and count(event_id) count the same rows
+    sort = _sort_of(channel, definition, encoding)
+    if sort is not None:
+        parts["sort"] = sort
     scale = definition.get("scale")
     if isinstance(scale, dict) and scale.get("type") not in (None, "linear"):
         parts["scale"] = scale["type"]
     return parts
+
+
+def _tooltip_fields(definitions: list) -> list[str]:
+    """The fields a tooltip shows ("count()" for a count), without types or titles."""
+    fields = []
+    for item in definitions:
+        if isinstance(item, dict):
+            if item.get("aggregate") == "count":
+                fields.append("count()")
+            elif item.get("aggregate"):
+                fields.append(f"{item['aggregate']}({item.get('field')})")
+            elif item.get("field"):
+                fields.append(str(item["field"]))
+    return sorted(set(fields))
+
+
+def _title_text(title) -> str:
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, (list, tuple)):
+        title = " ".join(str(line) for line in title)
+    return str(title or "").strip()
+
+
+def _chart_rows(spec: dict) -> list[dict]:
+    datasets = spec.get("datasets", {})
+    data = spec.get("data") or {}
+    if data.get("name") in datasets:
+        return datasets[data["name"]]
+    if isinstance(data.get("values"), list):
+        return data["values"]
+    return []
 
 
 def _chart_parts(chart) -> dict:
@@ -191,18 +401,16 @@ def _chart_parts(chart) -> dict:
         raise _Unreadable("a compound chart (the question asks for a single chart)")
     mark = spec.get("mark", {})
     mark = mark.get("type") if isinstance(mark, dict) else mark
+    encoding = spec.get("encoding", {})
     channels = {}
-    for channel, definition in sorted(spec.get("encoding", {}).items()):
+    for channel, definition in sorted(encoding.items()):
         definitions = definition if isinstance(definition, list) else [definition]
-        channels[channel] = sorted(
-            (_channel_parts(item) for item in definitions if isinstance(item, dict)), key=_dump)
-    rows = []
-    datasets = spec.get("datasets", {})
-    name = (spec.get("data") or {}).get("name")
-    if name in datasets:
-        rows = datasets[name]
-    elif isinstance((spec.get("data") or {}).get("values"), list):
-        rows = spec["data"]["values"]
+        if channel == "tooltip":
+            channels[channel] = _tooltip_fields(definitions)
+            continue
+        channels[channel] = sorted((_channel_parts(channel, item, encoding)
+                                    for item in definitions if isinstance(item, dict)), key=_dump)
+    rows = _chart_rows(spec)
     columns = sorted({key for row in rows if isinstance(row, dict) for key in row})
     return {
         "kind": "chart",
@@ -210,14 +418,33 @@ def _chart_parts(chart) -> dict:
         "channels": channels,
         "data_rows": len(rows),
         "data_columns": columns,
-        "has_title": bool(spec.get("title")),
-        "has_transforms": bool(spec.get("transform")),
+        "title": _title_text(spec.get("title")),
+        "transforms": sorted({next(iter(step)) for step in spec.get("transform", [])
+                              if isinstance(step, dict) and step}),
+        "column_values": {column: sorted(_dump(row.get(column)) for row in rows)
+                          for column in columns},
     }
+
+
+def _title_problem(title: str, rule: str | None) -> str | None:
+    """Why a chart title does not do what the prompt asks, or None."""
+    if rule is None:
+        return None
+    words = re.findall(r"[^\W\d_]{2,}", title)
+    if not words or title.casefold().strip(" .!?:") in _EMPTY_TITLES:
+        return "give the chart a title that says what it shows"
+    if rule == "question" and (len(words) < QUESTION_TITLE_WORDS):
+        return ("make the title state the question the chart answers, in a few words "
+                "(for example a question that ends with ?)")
+    return None
+
+
+# ---------------------------------------------------------------- canonical form
 
 
 def canonical(value, options: dict | None = None) -> dict:
     """The comparable form of an answer (raises _Unreadable for things it cannot compare)."""
-    options = options or {}
+    options = _clean_options(options)
     kind = kind_of(value)
     if kind in ("table", "series"):
         canon = _table_canon(*_as_table(value, options), options)
@@ -226,20 +453,27 @@ def canonical(value, options: dict | None = None) -> dict:
     if kind == "chart":
         return _chart_parts(value)
     if kind == "list":
-        items = [canonical(item, options)["value"] if kind_of(item) not in ("table", "chart")
+        items = [canonical(item, options)["value"] if kind_of(item) not in ("table", "chart",
+                                                                            "list", "dict")
                  else _raise_nested() for item in value]
         if isinstance(value, (set, frozenset)) or options.get("ignore_row_order"):
             items = sorted(items, key=_dump)
         return {"kind": "list", "items": items}
     if kind == "dict":
+        if any(kind_of(item) in ("table", "series", "chart", "list", "dict")
+               for item in value.values()):
+            raise _Unreadable("a dict whose entries hold tables, columns or lists "
+                              "(each entry should be one value)")
         return {"kind": "dict", "items": sorted(
             ([str(key), canonical(item, options)["value"]] for key, item in value.items()),
             key=_dump)}
+    if kind in ("other", "None"):
+        raise _Unreadable(_describe(kind))
     return {"kind": kind, "value": _canon_scalar(value, options.get("digits", DIGITS))}
 
 
 def _raise_nested():
-    raise _Unreadable("a list of tables or charts")
+    raise _Unreadable("a list of tables, charts or lists (give one flat list of values)")
 
 
 def _dump(obj) -> str:
@@ -294,42 +528,61 @@ def _numeric_columns(canon: dict) -> list[int]:
             and any(row[i] is not None for row in rows)]
 
 
-def _generic_probes(check_id: str, canon: dict, options: dict) -> list[dict]:
+def _column_words(name) -> str:
+    """A canonical column name as a student would call it."""
+    return {VALUES: "the values", INDEX: "the labels (the index)"}.get(name, repr(name))
+
+
+def _generic_probes(check_id: str, canon: dict, options: dict, is_count: bool) -> list[dict]:
     """Hashes of common mistakes made on the expected answer, each with its hint."""
     probes = []
     kind = canon["kind"]
     if kind == "number":
         value = canon["value"]
-        for factor, words in _UNIT_FACTORS.items():
-            probes.append({"hash": _key_hash(check_id, _scaled(canon, 1 / factor)),
-                           "hint": f"check your units: your number is off by a factor of {words}"})
-        if isinstance(value, int):
+        if isinstance(value, (int, float)) and value != 0:
+            for factor, words in _UNIT_FACTORS.items():
+                probes.append({"hash": _key_hash(check_id, _scaled(canon, 1 / factor)),
+                               "hint": f"check your units: your number is off by a factor of "
+                                       f"{words}"})
+        if is_count and isinstance(value, int):
             is_year = 1900 <= value <= 2100
             hint = ("check the year boundaries: off by one year" if is_year else
                     "off by one: check the boundaries of your count or range (< or <=?)")
             for step in (1, -1):
-                probes.append({"hash": _key_hash(check_id, {**canon, "value": value + step}),
-                               "hint": hint})
+                if value + step != 0 and abs(value) >= 2:  # 0 is "nothing", not a boundary
+                    probes.append({"hash": _key_hash(check_id, {**canon, "value": value + step}),
+                                   "hint": hint})
     if kind in ("table", "series"):
         for column in _numeric_columns(canon):
             name = canon.get("columns", [None] * (column + 1))[column]
-            where = f" in column '{name}'" if name is not None else ""
+            where = f" in column {name!r}" if name not in (None, VALUES, INDEX) else ""
             for factor, words in _UNIT_FACTORS.items():
                 probes.append({"hash": _key_hash(check_id, _scaled(canon, 1 / factor, column)),
                                "hint": f"check the units{where}: off by a factor of {words}"})
-    if kind in ("table", "series", "list") and not options.get("ignore_row_order"):
+    ordered = not (options.get("ignore_row_order") or options.get("sorted_by"))
+    if kind in ("table", "series", "list") and ordered:
         field = "rows" if "rows" in canon else "items"
         if len(canon[field]) > 1 and canon[field] != canon[field][::-1]:
             reverse = {**canon, field: canon[field][::-1]}
             probes.append({"hash": _key_hash(check_id, reverse),
-                           "hint": "sorted the wrong way round: ascending or descending?"})
-    if kind == "text":
-        # (casefolded probe is compared at judging time, see _text_hint)
-        pass
+                           "hint": "the rows are in reverse order: keep the order the question "
+                                   "asks for"})
     return probes
 
 
-def _hint_facts(check_id: str, canon: dict, options: dict) -> dict:
+def _chart_facts(canon: dict, options: dict) -> dict:
+    """What a chart must have: the prompt states all of it, so it may sit in the key."""
+    channels = {channel: defs for channel, defs in canon["channels"].items()}
+    return {
+        "mark": canon["mark"],
+        "channels": channels,
+        "data_rows": canon["data_rows"],
+        "data_columns": canon["data_columns"],
+        "title_rule": options.get("title") or ("any" if canon["title"] else None),
+    }
+
+
+def _hint_facts(check_id: str, canon: dict, options: dict, is_count: bool) -> dict:
     """What the feedback may say about the expected answer without giving it away."""
     facts = {"kind": canon["kind"]}
     if "rows" in canon:
@@ -341,18 +594,13 @@ def _hint_facts(check_id: str, canon: dict, options: dict) -> dict:
         facts["n_items"] = len(canon["items"])
         facts["sorted_hash"] = _key_hash(check_id, sorted(canon["items"], key=_dump))
     if canon["kind"] == "number":
-        facts["whole"] = isinstance(canon["value"], int)
+        facts["whole"] = is_count
     if canon["kind"] == "text":
         facts["loose_hash"] = _key_hash(check_id, " ".join(str(canon["value"]).casefold().split()))
     if canon["kind"] == "chart":
-        facts["mark"] = canon["mark"]
-        facts["channels"] = {channel: {"type": sorted({d.get("type", "") for d in defs}),
-                                       "scale": sorted({d.get("scale", "linear") for d in defs}),
-                                       "hash": _key_hash(check_id, defs)}
-                             for channel, defs in canon["channels"].items()}
-        facts["data_rows"] = canon["data_rows"]
-        facts["data_columns"] = canon["data_columns"]
-        facts["has_title"] = canon["has_title"]
+        facts["chart"] = _chart_facts(canon, options)
+        facts["data_hashes"] = {column: _key_hash(check_id, values)
+                                for column, values in canon["column_values"].items()}
     return facts
 
 
@@ -363,35 +611,63 @@ def _column_hashes(check_id: str, canon: dict) -> list[str]:
     return [_key_hash(check_id, sorted(_dump(row[i]) for row in rows)) for i in range(width)]
 
 
+def _clean_options(options: dict | None) -> dict:
+    cleaned = {k: v for k, v in (options or {}).items() if k in _OPTIONS and v}
+    if isinstance(cleaned.get("sorted_by"), dict):
+        # Pairs, not a dict: the key file sorts dict keys, and the first column sorts first.
+        cleaned["sorted_by"] = [[column, way] for column, way in cleaned["sorted_by"].items()]
+    return cleaned
+
+
 def make_key(check_id: str, answer, options: dict | None = None, hint: str | None = None,
-             wrong: dict | None = None) -> dict:
+             wrong: dict | None = None, rerun: dict | None = None) -> dict:
     """The key entry for one check, from the solution's answer (and the declared wrong ones)."""
-    options = {k: v for k, v in (options or {}).items() if k in _OPTIONS and v}
+    options = _clean_options(options)
     canon = canonical(answer, options)
+    if canon.get("order"):
+        raise ValueError(f"{check_id}: the solution's answer is not sorted as sorted_by says")
+    is_count = isinstance(answer, numbers.Integral) and not isinstance(answer, bool)
     key = {
         "options": options,
-        "hash": _key_hash(check_id, canon),
-        "facts": _hint_facts(check_id, canon, options),
+        "hash": _key_hash(check_id, _receipt_canon(canon)),
+        "facts": _hint_facts(check_id, canon, options, is_count),
         "probes": [],
     }
     if hint:
         key["hint"] = hint
+    if rerun:
+        key["facts"]["rerun"] = rerun
     for wrong_hint, wrong_answer in (wrong or {}).items():
         try:
-            wrong_canon = canonical(wrong_answer, options)
+            wrong_canon = canonical(coerce(wrong_answer, canon["kind"]), options)
         except _Unreadable:
             continue  # a wrong answer of a kind that cannot be read gets the generic message
-        wrong_hash = _key_hash(check_id, wrong_canon)
+        wrong_hash = _key_hash(check_id, _receipt_canon(wrong_canon))
         if wrong_hash == key["hash"]:
+            if wrong_canon.get("order"):
+                # The right rows in the wrong order: the hint is given when the order is judged.
+                key["facts"].setdefault("order_hints", {})[wrong_canon["order"]] = wrong_hint
+                continue
             raise ValueError(f"{check_id}: the wrong answer for hint {wrong_hint!r} equals the "
                              "right answer; change the wrong answer (or the data)")
         key["probes"].append({"hash": wrong_hash, "hint": wrong_hint})
     known = {probe["hash"] for probe in key["probes"]}
-    for probe in _generic_probes(check_id, canon, options):
+    for probe in _generic_probes(check_id, canon, options, is_count):
         if probe["hash"] not in known and probe["hash"] != key["hash"]:
             known.add(probe["hash"])
             key["probes"].append(probe)
     return key
+
+
+def _receipt_canon(canon: dict) -> dict:
+    """The part of a canonical form that every accepted variant shares."""
+    if canon["kind"] == "chart":
+        return _chart_fingerprint(canon)
+    return {k: v for k, v in canon.items() if k != "order"}
+
+
+def _chart_fingerprint(canon: dict) -> dict:
+    return {k: canon[k] for k in ("kind", "mark", "channels", "data_rows", "data_columns")}
 
 
 # ---------------------------------------------------------------- keys: judging
@@ -415,20 +691,45 @@ def judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
     """(passed, one-line message) for an answer; never raises."""
     if answer is Ellipsis:
         return False, f"❌ {check_id}: {NOT_ANSWERED}"
+    facts = key.get("facts", {})
+    options = key.get("options", {})
     try:
-        canon = canonical(answer, key.get("options", {}))
+        answer = coerce(answer, facts.get("kind"))
+        canon = canonical(answer, options)
     except _Unreadable as problem:
-        return False, f"❌ {check_id}: not yet: the check cannot read {problem}"
+        return False, f"❌ {check_id}: not yet: the check cannot compare {problem}"
     except Exception as problem:  # a student's object can fail in any way
         return False, (f"❌ {check_id}: not yet: the check could not read your answer "
                        f"({type(problem).__name__}: {str(problem)[:120]})")
-    answer_hash = _key_hash(check_id, canon)
+    if canon["kind"] == "chart" and "chart" in facts:
+        return _judge_chart(check_id, canon, key)
+    answer_hash = _key_hash(check_id, _receipt_canon(canon))
     if answer_hash == key["hash"]:
-        return True, _success_line(check_id, canon)
+        if canon.get("order"):
+            return False, f"❌ {check_id}: not yet: {_order_hint(canon['order'], key)}"
+        return True, _success_line(check_id, _receipt_canon(canon))
     for probe in key.get("probes", []):
         if probe["hash"] == answer_hash:
             return False, f"❌ {check_id}: not yet: {probe['hint']}"
     return False, f"❌ {check_id}: not yet: {_structural_hint(check_id, canon, key)}"
+
+
+def _order_hint(order: str, key: dict) -> str:
+    declared = key.get("facts", {}).get("order_hints", {})
+    if order in declared:
+        return declared[order]
+    words = {INDEX: "the labels (the index)", VALUES: "the values"}
+    spec = ", then ".join(f"{words.get(column, column)} "
+                          f"({'ascending' if ascending else 'descending'})"
+                          for column, ascending in _sort_spec(key.get("options", {})))
+    if order == "reversed":
+        return f"sorted the wrong way round: sort by {spec}"
+    return f"the right rows, but not in the order asked: sort by {spec}"
+
+
+def _decimals_of(value: float) -> int:
+    text = f"{value:.10f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _structural_hint(check_id: str, canon: dict, key: dict) -> str:
@@ -441,8 +742,12 @@ def _structural_hint(check_id: str, canon: dict, key: dict) -> str:
         return f"expected {_describe(expected)}, you gave {_describe(got)} ({advice})"
     if expected != got:
         extra = ""
-        if expected == "number" and got in ("table", "series"):
+        if expected == "number" and got in ("table", "series", "list"):
             extra = " (pick the single value out, e.g. with .iloc[0] or .item())"
+        if expected == "number" and got == "time difference":
+            extra = " (.days gives the number of days)"
+        if expected == "date" and got == "text":
+            extra = " (pd.Timestamp(...) turns text into a date)"
         return f"expected {_describe(expected)}, you gave {_describe(got)}{extra}"
     if got in ("table", "series"):
         return _table_hint(check_id, canon, facts, fallback)
@@ -452,21 +757,30 @@ def _structural_hint(check_id: str, canon: dict, key: dict) -> str:
         if _key_hash(check_id, sorted(canon["items"], key=_dump)) == facts.get("sorted_hash"):
             return "the right items, but not in the expected order (check the sorting)"
         return fallback
-    if got == "number" and facts.get("whole") and not isinstance(canon["value"], int):
-        return f"expected a whole number (a count); {fallback}"
+    if got == "number":
+        value, decimals = canon["value"], key.get("options", {}).get("decimals")
+        if isinstance(value, float) and decimals is not None and _decimals_of(value) > decimals:
+            places = "one decimal" if decimals == 1 else f"{decimals} decimals"
+            return f"round your result to {places}, as the question asks (round(x, {decimals}))"
+        if facts.get("whole") and not isinstance(value, int):
+            return f"expected a whole number (a count); {fallback}"
+        return fallback
     if got == "text":
         loose = _key_hash(check_id, " ".join(str(canon["value"]).casefold().split()))
         if loose == facts.get("loose_hash"):
             return "almost: check capitals and spaces"
         return fallback
-    if got == "chart":
-        return _chart_hint(check_id, canon, facts, fallback)
     return fallback
 
 
 def _table_hint(check_id: str, canon: dict, facts: dict, fallback: str) -> str:
     columns, expected_columns = canon.get("columns"), facts.get("columns")
     if columns is not None and expected_columns is not None and columns != expected_columns:
+        if facts.get("kind") == "series":
+            if INDEX in expected_columns and INDEX not in columns:
+                return ("each value needs its label: keep the index that value_counts() or "
+                        "groupby() gives (do not reset it)")
+            return fallback
         missing = [c for c in expected_columns if c not in columns]
         unexpected = [c for c in columns if c not in expected_columns]
         if missing or unexpected:
@@ -479,7 +793,8 @@ def _table_hint(check_id: str, canon: dict, facts: dict, fallback: str) -> str:
         return f"right columns, but put them in this order: {', '.join(expected_columns)}"
     n_rows = len(canon["rows"])
     if n_rows != facts.get("n_rows"):
-        return (f"your answer has {n_rows} rows; the expected one has {facts.get('n_rows')} "
+        noun = "rows" if facts.get("kind") == "table" else "values"
+        return (f"your answer has {n_rows} {noun}; the expected one has {facts.get('n_rows')} "
                 "(check your filter or grouping)")
     if _key_hash(check_id, sorted(canon["rows"], key=_dump)) == facts.get("sorted_hash"):
         return "the right rows, but not in the expected order (check the sort column and direction)"
@@ -487,41 +802,230 @@ def _table_hint(check_id: str, canon: dict, facts: dict, fallback: str) -> str:
         expected_columns or [f"#{i + 1}" for i in range(len(facts.get("column_hashes", [])))],
         _column_hashes(check_id, canon), facts.get("column_hashes", []), strict=False)
         if mine != theirs]
+    if wrong == [VALUES]:
+        return fallback
     if wrong:
-        return (f"the values in column(s) {', '.join(map(repr, map(str, wrong)))} are not right "
-                f"yet; {fallback}")
+        return (f"the values in {', '.join(_column_words(name) for name in wrong)} are not "
+                f"right yet; {fallback}")
     return "the right values, but not matched up row by row as expected: " + fallback
 
 
-def _chart_hint(check_id: str, canon: dict, facts: dict, fallback: str) -> str:
-    if canon["mark"] != facts.get("mark"):
-        return f"expected a {facts.get('mark')} chart (mark_{facts.get('mark')}), " \
-               f"you made a {canon['mark']} chart"
-    expected_channels = facts.get("channels", {})
-    missing = [c for c in expected_channels if c not in canon["channels"]]
+def _judge_chart(check_id: str, canon: dict, key: dict) -> tuple[bool, str]:
+    problem = _chart_problem(check_id, canon, key)
+    if problem is None:
+        return True, _success_line(check_id, {"chart": key["hash"]})
+    fingerprint = _key_hash(check_id, _chart_fingerprint(canon))
+    for probe in key.get("probes", []):
+        if probe["hash"] == fingerprint:
+            return False, f"❌ {check_id}: not yet: {probe['hint']}"
+    return False, f"❌ {check_id}: not yet: {problem}"
+
+
+def _chart_problem(check_id: str, canon: dict, key: dict) -> str | None:
+    """The first thing that keeps a chart from answering the question, or None."""
+    facts = key["facts"]
+    expected = facts["chart"]
+    if canon["mark"] != expected["mark"]:
+        return (f"expected a {expected['mark']} chart (mark_{expected['mark']}), "
+                f"you made a {canon['mark']} chart")
+    wanted = expected["channels"]
+    missing = [channel for channel in wanted if channel not in canon["channels"]]
     if missing:
         return f"add the encoding channel(s): {', '.join(missing)}"
-    extra = [c for c in canon["channels"] if c not in expected_channels]
+    extra = [channel for channel in canon["channels"]
+             if channel not in wanted and channel not in DECORATIVE_CHANNELS]
     if extra:
         return f"the question does not ask for the channel(s): {', '.join(extra)}"
-    for channel, defs in canon["channels"].items():
-        if _key_hash(check_id, defs) != expected_channels[channel]["hash"]:
-            types = sorted({d.get("type", "") for d in defs})
-            if types != expected_channels[channel]["type"]:
-                return (f"check the type of the {channel} channel "
-                        "(:Q quantitative, :N nominal, :O ordinal, :T time)")
-            scales = sorted({d.get("scale", "linear") for d in defs})
-            if scales != expected_channels[channel].get("scale", scales):
-                return (f"check the scale of the {channel} axis (alt.Scale(type=...)): "
-                        "the question says which kind it wants")
-            return f"the {channel} channel is not right yet (check its field, aggregate or sort)"
-    if canon["data_rows"] != facts.get("data_rows") or \
-            canon["data_columns"] != facts.get("data_columns"):
+    for channel, defs in wanted.items():
+        if channel != "tooltip":
+            problem = _channel_problem(channel, defs, canon["channels"][channel])
+            if problem:
+                return problem
+    absent = [field for field in wanted.get("tooltip", [])
+              if field not in canon["channels"]["tooltip"]]
+    if absent:
+        return f"the tooltip should also show: {', '.join(absent)}"
+    reshaping = [step for step in canon.get("transforms", []) if step != "calculate"]
+    if reshaping:
+        return ("prepare the rows with pandas before alt.Chart(...): the check compares the "
+                f"table the chart draws, and a {reshaping[0]} transform changes it")
+    data_hashes = facts.get("data_hashes", {})
+    used = {d.get("field") for defs in wanted.values() if isinstance(defs, list)
+            for d in defs if isinstance(d, dict)} | {
+        field for field in wanted.get("tooltip", []) if "(" not in field}
+    used.discard(None)
+    same_columns = all(
+        column not in data_hashes
+        or _key_hash(check_id, canon["column_values"][column]) == data_hashes[column]
+        for column in canon["data_columns"])
+    if (canon["data_rows"] != expected["data_rows"] or not same_columns
+            or not used <= set(canon["data_columns"])):
         return (f"the chart's data has {canon['data_rows']} rows; draw it from the table the "
-                f"question names ({facts.get('data_rows')} rows)")
-    if canon["has_title"] != facts.get("has_title"):
-        return "give the chart a title" if facts.get("has_title") else "the chart needs no title"
-    return fallback
+                f"question names ({expected['data_rows']} rows)")
+    return _title_problem(canon["title"], expected.get("title_rule"))
+
+
+def _channel_problem(channel: str, wanted: list, mine: list) -> str | None:
+    if len(wanted) != len(mine):
+        return f"the {channel} channel is not right yet (check its field)"
+    for want, have in zip(wanted, mine, strict=True):
+        if have.get("type") != want.get("type"):
+            return (f"check the type of the {channel} channel "
+                    "(:Q quantitative, :N nominal, :O ordinal, :T time)")
+        if have.get("scale", "linear") != want.get("scale", "linear"):
+            return (f"check the scale of the {channel} axis (alt.Scale(type=...)): "
+                    "the question says which kind it wants")
+        core = ("field", "aggregate", "bin", "timeUnit")
+        if any(have.get(part) != want.get(part) for part in core):
+            return f"the {channel} channel is not right yet (check its field and aggregate)"
+        if "sort" in want and have.get("sort") != want["sort"]:
+            return f"check the order of the {channel} channel (its sort): the question says which"
+    return None
+
+
+# ---------------------------------------------------------------- hidden test data
+
+
+RERUN_HINT = ("right for this table, but your code does not follow the rule the question "
+              "states: on a changed copy of the table (rows in another order, other figures, "
+              "more rows) it gives another answer. Filter on the columns the question names and "
+              "take numbers from the table instead of typing them in")
+DECOY = " (test row)"
+SCALE = 1.37
+
+
+def perturbed(frame):
+    """Hidden test data: a copy of a table with its rows reversed, its large numbers (above
+    100: troops, euros, not codes or coordinates) times 1.37, and a test copy of every row
+    whose every text is changed, so that it matches no filter the question names exactly but
+    does match a filter on a number or a part of a text."""
+    pandas = sys.modules["pandas"]
+    types = pandas.api.types
+    out = frame.iloc[::-1].copy()
+    for column in out.columns:
+        values = out[column]
+        if (types.is_numeric_dtype(values) and not types.is_bool_dtype(values)
+                and values.abs().max() > 100):
+            out[column] = values * SCALE
+    decoys = out.copy()
+    for column in decoys.columns:
+        if types.is_string_dtype(decoys[column]) or types.is_object_dtype(decoys[column]):
+            text = decoys[column].astype("string")
+            decoys[column] = text.where(text.isna(), text + DECOY)
+    if types.is_integer_dtype(frame.index) and len(frame):
+        start = int(max(frame.index)) + 1
+        labels = range(start, start + len(decoys))
+    else:
+        labels = [f"test_row_{i}" for i in range(len(decoys))]
+    decoys.index = pandas.Index(labels, name=frame.index.name)
+    return pandas.concat([out, decoys])
+
+
+def _assigned_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return names
+
+
+def rerun_answer(source: str, name: str, namespace: dict, tables: list[str]):
+    """Run an answer's code again with the named tables replaced by hidden test data; return
+    the new value of `name`, or Ellipsis when the code cannot run there."""
+    scope = dict(namespace)
+    for table in tables:
+        if kind_of(scope.get(table)) != "table":
+            return ...
+        scope[table] = perturbed(scope[table])
+    capture = contextlib.nullcontext()
+    if "IPython" in sys.modules:
+        from IPython.utils.capture import capture_output
+        capture = capture_output()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
+            warnings.simplefilter("ignore")
+            exec(compile(source, "<answer on hidden test data>", "exec"), scope)  # noqa: S102
+    except Exception:  # noqa: BLE001 - code that fails on other data is judged as it stands
+        return ...
+    return scope.get(name, ...)
+
+
+def _rerun_hash(check_id: str, value, kind: str, options: dict) -> str | None:
+    try:
+        canon = canonical(coerce(value, kind), options)
+    except Exception:  # noqa: BLE001
+        return None
+    return _key_hash(check_id, {"rerun": _receipt_canon(canon), "order": canon.get("order")})
+
+
+def rerun_judge(check_id: str, source: str, namespace: dict, key: dict) -> bool | None:
+    """Does the answer's code give the solution's answer on hidden test data too? None when the
+    check has no hidden test, or the code cannot run there (the first verdict then stands)."""
+    rerun = key.get("facts", {}).get("rerun")
+    if not rerun or rerun["name"] not in _assigned_names(source):
+        return None
+    value = rerun_answer(source, rerun["name"], namespace, rerun["tables"])
+    if value is Ellipsis:
+        return None
+    return _rerun_hash(check_id, value, key["facts"]["kind"], key.get("options", {})) \
+        == rerun["hash"]
+
+
+def _ipython():
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module is not None else None
+
+
+def _answer_cell(name: str) -> tuple[str, dict] | None:
+    """The source of the last cell run before this one that assigned `name`, and the
+    namespace, when running in IPython (a kernel); else None."""
+    shell = _ipython()
+    history = list(getattr(shell, "user_ns", {}).get("In", []))[:-1] if shell else []
+    for source in reversed(history):
+        try:
+            code = shell.transform_cell(source)
+        except Exception:  # noqa: BLE001
+            continue
+        if name in _assigned_names(code) and "check(" not in code:
+            return code, shell.user_ns
+    return None
+
+
+def _checked_name() -> str | None:
+    """The variable the running check cell passes: check("id", name)."""
+    shell = _ipython()
+    history = list(getattr(shell, "user_ns", {}).get("In", [])) if shell else []
+    if not history:
+        return None
+    try:
+        tree = ast.parse(shell.transform_cell(history[-1]))
+    except Exception:  # noqa: BLE001
+        return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check"
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Name)):
+            return node.args[1].id
+    return None
+
+
+def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
+    """In record mode: the solution's answer on hidden test data, for the key."""
+    tables = options.get("rerun")
+    name = _checked_name()
+    found = _answer_cell(name) if (tables and name) else None
+    if not found:
+        return None
+    value = rerun_answer(found[0], name, found[1], list(tables))
+    if value is Ellipsis:
+        raise ValueError(f"{check_id}: the solution cannot run on hidden test data")
+    kind = canonical(answer, _clean_options(options))["kind"]
+    return {"name": name, "tables": list(tables),
+            "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
 
 
 # ---------------------------------------------------------------- the functions cells call
@@ -547,7 +1051,7 @@ def _write_record(path: Path) -> None:
     checks = {}
     for check_id, entry in _recorded.items():
         checks[check_id] = make_key(check_id, entry["answer"], entry["options"], entry["hint"],
-                                    _wrong.get(check_id))
+                                    _wrong.get(check_id), entry.get("rerun"))
     data = {"notebook": path.stem, "order": list(_recorded), "checks": checks}
     path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")
@@ -563,18 +1067,24 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
     """Print whether `answer` is right, with a hint when it is not. Never raises.
 
     Options (set by the author in the solution and recorded in the key): ignore_row_order,
-    ignore_column_order, ignore_column_names, index_matters, digits. `hint` is shown when no
-    more precise hint applies.
+    ignore_column_order, ignore_column_names, index_matters, digits, sorted_by={"col":
+    "ascending"|"descending"}, decimals=n (rounding the prompt asks for), title="any"|"question"
+    (what a chart's title must do). `hint` is shown when no more precise hint applies. The
+    rules for choosing them are in docs/authoring_exercises.md.
     """
     record = _record_path()
     if record is not None:
-        _recorded[check_id] = {"answer": answer, "options": options, "hint": hint}
+        _recorded[check_id] = {"answer": answer, "options": options, "hint": hint,
+                               "rerun": _record_rerun(check_id, answer, options)}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _write_record(record)
-            canon = canonical(answer, {k: v for k, v in options.items() if v})
+            passed, message = judge(check_id, answer, make_key(
+                check_id, answer, options, hint, _wrong.get(check_id)))
+        if not passed:
+            raise ValueError(f"the solution's own answer fails its check: {message}")
         _results[check_id] = True
-        print(_success_line(check_id, canon))
+        print(message)
         return
     try:
         key = load_keys().get(check_id)
@@ -586,6 +1096,7 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
                 # A warning printed here would change the output that the grader compares.
                 warnings.simplefilter("ignore")
                 passed, message = judge(check_id, answer, key)
+                passed, message = _judge_on_hidden_data(check_id, key, passed, message)
     except Exception as problem:  # the check itself must never bury a student in a traceback
         passed, message = False, f"❌ {check_id}: the check failed to run ({problem!r})"
     _results[check_id] = passed
@@ -593,6 +1104,17 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
         _append_selftest({"check_id": check_id, "role": "answer", "passed": passed,
                           "message": message})
     print(message)
+
+
+def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
+    """A right answer is run again on hidden test data when its check asks for it."""
+    rerun = key.get("facts", {}).get("rerun")
+    if not passed or not rerun:
+        return passed, message
+    found = _answer_cell(rerun["name"])
+    if found and rerun_judge(check_id, found[0], found[1], key) is False:
+        return False, f"❌ {check_id}: not yet: {RERUN_HINT}"
+    return passed, message
 
 
 def wrong_answers(check_id: str, answers: dict) -> None:

@@ -49,6 +49,7 @@ from balkan_course.grading.build import (  # noqa: E402
     stub_solution,
     tags,
 )
+from balkan_course.grading.gradebook import write_gradebook_outputs  # noqa: E402
 from balkan_course.grading.plugin import (  # noqa: E402
     GRADING_META,
     result_path,
@@ -60,6 +61,7 @@ from balkan_course.grading.report import (  # noqa: E402
     status_of,
     write_reports,
 )
+from balkan_course.grading.shards import parse_shard, select_shard, write_manifest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -353,12 +355,16 @@ def collect_results(results_dir: Path, submissions: list[Submission]) -> list[di
 def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_DIR,
           workers: int = 2, cell_timeout: float = 60, memory_mb: int = 2000,
           output_kb: int = 256, prestart: bool = True, uid_base: int | None = None,
-          regrade: bool = False, keep_work: bool = False) -> list[dict]:
-    """Grade every submission; returns the results (also written to out_dir)."""
+          regrade: bool = False, keep_work: bool = False,
+          shard: tuple[int, int] | None = None) -> list[dict]:
+    """Grade every submission (or shard K of N of them); returns the results (also written)."""
     instructors = load_instructor_notebooks(solutions_dir)
     if uid_base is not None:
         check_kernel_user_can_start(uid_base)
     submissions = find_submissions(submissions_dir, instructors)
+    # Several machines (balkan_course/grading/shards.py): this run's stable part only.
+    submissions = select_shard(submissions, shard)
+    write_manifest(out_dir, shard, submissions)
     results_dir = out_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     if uid_base is not None:
@@ -397,6 +403,9 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
             shutil.rmtree(work_dir, ignore_errors=True)
         results = collect_results(results_dir, submissions)
         write_reports(results, out_dir, instructors)
+        # Written marks merged into totals, the tidy CSV and HTML pages (gradebook.py).
+        for warning in write_gradebook_outputs(results, out_dir, instructors, submissions_dir):
+            print(f"warning: {warning}", file=sys.stderr)
     return results
 
 
@@ -417,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regrade", action="store_true",
                         help="grade again even the submissions already graded in --out")
     parser.add_argument("--keep-work", action="store_true", help="keep the prepared copies")
+    parser.add_argument("--shard", type=parse_shard, default=None, metavar="K/N",
+                        help="grade only shard K of N (1 <= K <= N); join the shards' outputs "
+                             "with `python -m balkan_course.grading.shards merge`")
     args = parser.parse_args(argv)
     if args.kernel_uid_base is not None and os.geteuid() != 0:
         parser.error("--kernel-uid-base needs the grader to run as root (e.g. in a container)")
@@ -424,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = grade(args.submissions, args.out, args.solutions, args.workers,
                         args.cell_timeout, args.memory_mb, args.output_kb,
-                        not args.no_prestart, args.kernel_uid_base, args.regrade, args.keep_work)
+                        not args.no_prestart, args.kernel_uid_base, args.regrade, args.keep_work,
+                        args.shard)
     except GradingSetupError as problem:
         print(f"cannot grade: {problem}", file=sys.stderr)
         return 2

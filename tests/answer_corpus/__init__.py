@@ -1,0 +1,120 @@
+"""A corpus of student answers for every auto-graded check of the course.
+
+One module per exercise set (``s00_start_here.py`` ... ``s08_capstone_briefing.py``), each with
+``CORPUS = {check_id: {"right": [...], "wrong": [...]}}``. Every answer is a piece of code as a
+student would type it into the answer cell: it assigns the answer's variable (the name the check
+cell passes to ``check``). ``namespaces()`` rebuilds, for each check, the namespace a student has
+when running the check cell: the solution notebook's code cells run in order in this process
+(no kernel), with the check and wrong-answers cells left out.
+
+Used by tests/test_answer_corpus.py and scripts/answer_corpus_figures.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import io
+import warnings
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+SKIPPED_TAGS = {"wrong-answers", "check"}
+
+
+def corpus_modules() -> dict[str, dict]:
+    """notebook stem -> its CORPUS dict."""
+    found = {}
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        try:
+            module = importlib.import_module(f"{__name__}.s{path.stem}")
+        except ModuleNotFoundError:
+            found[path.stem] = {}
+            continue
+        found[path.stem] = module.CORPUS
+    return found
+
+
+def _check_call(source: str) -> tuple[str, str]:
+    """(check_id, the source of the answer expression) of a check cell's one call."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+            return node.args[0].value, ast.get_source_segment(source, node.args[1])
+    raise ValueError(f"no check(...) call in {source!r}")
+
+
+def _quiet_exec(code: str, namespace: dict) -> None:
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102 - our own notebooks
+
+
+def namespaces(stem: str) -> dict[str, tuple[dict, str]]:
+    """check_id -> (the namespace just before its check cell, the answer expression)."""
+    import balkan_course.charts as charts
+
+    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    namespace: dict = {"__name__": "__corpus__"}
+    found = {}
+    setup = charts.setup_charts
+    charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if "check" in tags:
+                check_id, expression = _check_call(cell.source)
+                found[check_id] = (dict(namespace), expression)
+            if tags & SKIPPED_TAGS:
+                continue
+            _quiet_exec(cell.source, namespace)
+    finally:
+        charts.setup_charts = setup
+    return found
+
+
+def fresh(namespace: dict) -> dict:
+    """A copy of a namespace in which an answer may change tables without harming the next."""
+    pandas = importlib.import_module("pandas")
+    return {name: value.copy() if isinstance(value, pandas.DataFrame) else value
+            for name, value in namespace.items()}
+
+
+def evaluate(code: str, namespace: dict, expression: str):
+    """Run one corpus answer in a copy of the namespace; return what the check cell passes."""
+    scope = fresh(namespace)
+    _quiet_exec(code, scope)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return eval(expression, scope)  # noqa: S307 - the check cell's own expression
+
+
+def figures(judged, corpus: dict) -> dict[str, dict[str, int]]:
+    """Per set: right answers accepted / written, wrong answers rejected / written (the wrong
+    answers include the "undetected" ones, which the checks accept)."""
+    counts = {}
+    for stem in sorted(corpus):
+        records = judged(stem, corpus)
+        right = [r for r in records if r["role"] == "right"]
+        wrong = [r for r in records if r["role"] in ("wrong", "undetected")]
+        counts[stem] = {"right": len(right), "accepted": sum(r["passed"] is True for r in right),
+                        "wrong": len(wrong), "rejected": sum(r["passed"] is False for r in wrong)}
+    return counts
+
+
+def readme_sentence(counts: dict[str, dict[str, int]]) -> str:
+    """The README's figures, one sentence, from the counts."""
+    right = sum(c["right"] for c in counts.values())
+    accepted = sum(c["accepted"] for c in counts.values())
+    wrong = sum(c["wrong"] for c in counts.values())
+    rejected = sum(c["rejected"] for c in counts.values())
+    return (f"On the answer corpus ({right + wrong} answers to the {len(counts)} exercise sets), "
+            f"the checks accept {accepted} of {right} correct answers "
+            f"({100 * accepted / right:.1f} %) and reject {rejected} of {wrong} wrong ones "
+            f"({100 * rejected / wrong:.1f} %).")

@@ -1,0 +1,156 @@
+# ruff: noqa: E501  (answers are code as a student types it, one string per answer)
+"""Answers to exercise set 00 (start here): the lesson's idioms first, then other routes."""
+
+COLUMNS = '["mission_id", "measure", "value", "qualifier", "source_id"]'
+
+CORPUS = {
+    "00-columns": {
+        "right": [
+            f"figures = troop_figures[{COLUMNS}]",
+            f"figures = troop_figures.loc[:, {COLUMNS}]",
+            f"figures = troop_figures.filter(items={COLUMNS})",
+            f"figures = troop_figures[{COLUMNS}].copy()",
+            f"figures = troop_figures.reindex(columns={COLUMNS})",
+        ],
+        "wrong": [
+            'figures = troop_figures[["mission_id", "measure", "value", "source_id"]]',
+            'figures = troop_figures[["source_id", "mission_id", "measure", "value", '
+            '"qualifier"]]',
+            'figures = troop_figures["value"]',
+            "figures = troop_figures",
+            f"figures = troop_figures[{COLUMNS}].head()",
+        ],
+    },
+    "00-kfor-strength": {
+        "right": [
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["measure"] == "strength")]',
+            'kfor_sizes = troop_figures.query("mission_id == \'kfor\' and measure == '
+            '\'strength\'")',
+            'kfor_sizes = troop_figures.loc[troop_figures["mission_id"].eq("kfor") & '
+            'troop_figures["measure"].eq("strength")]',
+            'kfor = troop_figures[troop_figures["mission_id"] == "kfor"]\n'
+            'kfor_sizes = kfor[kfor["measure"] == "strength"]',
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["measure"] == "strength")].reset_index(drop=True)',
+        ],
+        "wrong": [
+            'kfor_sizes = troop_figures[troop_figures["mission_id"] == "kfor"]',
+            'kfor_sizes = troop_figures[troop_figures["measure"] == "strength"]',
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") | '
+            '(troop_figures["measure"] == "strength")]',
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["measure"] == "strength")][["mission_id", "value"]]',
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["unit"] == "troops")]',
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["value"].between(4000, 6000))]',
+        ],
+        "undetected": [
+            ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+             '(troop_figures["qualifier"] != "exact")]',
+             "on this table only KFOR's strength figures are hedged; a filter on the qualifier "
+             "gives the same rows"),
+        ],
+    },
+    "00-since-2023": {
+        "right": [
+            'since_2023 = int((events["date_start"].dt.year >= 2023).sum())',
+            'since_2023 = (events["date_start"].dt.year >= 2023).sum()',
+            'since_2023 = len(events[events["date_start"].dt.year >= 2023])',
+            'since_2023 = int((events["date_start"] >= "2023-01-01").sum())',
+            'since_2023 = events.loc[events["date_start"].dt.year > 2022].shape[0]',
+        ],
+        "wrong": [
+            'since_2023 = int((events["date_start"].dt.year > 2023).sum())',
+            "since_2023 = len(events)",
+            'since_2023 = int((events["date_start"].dt.year == 2023).sum())',
+            'since_2023 = int((events["date_end"].dt.year >= 2023).sum())',
+            'since_2023 = int((events["date_start"].dt.year < 2023).sum())',
+        ],
+    },
+    "00-per-theme": {
+        "right": [
+            'per_theme = events["theme"].value_counts()',
+            'per_theme = events.groupby("theme").size()',
+            'per_theme = events["theme"].value_counts().sort_index()',
+            'per_theme = events["theme"].value_counts().to_dict()',
+            'per_theme = events.groupby("theme")["event_id"].count()',
+            'per_theme = events["theme"].value_counts(ascending=True)',
+        ],
+        "wrong": [
+            'per_theme = events["country"].value_counts()',
+            'per_theme = events.dropna(subset=["date_start"])["theme"].value_counts()',
+            'per_theme = events["theme"].value_counts(normalize=True)',
+            'per_theme = events["theme"].nunique()',
+            'per_theme = list(events["theme"].value_counts())',
+        ],
+    },
+    "00-largest": {
+        "right": [
+            'in_troops = troop_figures[troop_figures["unit"] == "troops"]\n'
+            'largest = in_troops.sort_values("value", ascending=False)[["mission_id", "measure", '
+            '"value"]]',
+            'largest = troop_figures.loc[troop_figures["unit"] == "troops", ["mission_id", '
+            '"measure", "value"]].sort_values("value", ascending=False)',
+            'largest = troop_figures.query("unit == \'troops\'")[["mission_id", "measure", '
+            '"value"]].sort_values(by="value", ascending=False).reset_index(drop=True)',
+            'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values("value", '
+            'ascending=False, kind="stable")[["mission_id", "measure", "value"]]',
+            'largest = troop_figures[troop_figures["unit"] == "troops"].nlargest(20, "value")'
+            '[["mission_id", "measure", "value"]]',
+        ],
+        "wrong": [
+            'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values("value")'
+            '[["mission_id", "measure", "value"]]',
+            'largest = troop_figures.sort_values("value", ascending=False)[["mission_id", '
+            '"measure", "value"]]',
+            'largest = troop_figures[troop_figures["unit"] == "troops"][["mission_id", '
+            '"measure", "value"]]',
+            'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values("value", '
+            'ascending=False)[["mission_id", "value"]]',
+            'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values('
+            '"mission_id")[["mission_id", "measure", "value"]]',
+            'largest = troop_figures[troop_figures["value"] > 100].sort_values("value", '
+            'ascending=False)[["mission_id", "measure", "value"]]',
+        ],
+    },
+    "00-chart": {
+        "right": [
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y=alt.Y("country:N", '
+            'sort="-x"), tooltip=["country:N", "count():Q"]).properties(title="Events per '
+            'country")',
+            'chart = alt.Chart(events).mark_bar().encode(x=alt.X("count()", title="Events"), '
+            'y=alt.Y("country", sort="-x", title=None), tooltip=["country", "count()"])'
+            '.properties(title="Where did the events happen?")',
+            'chart = alt.Chart(events).mark_bar(color="teal").encode(x="count():Q", '
+            'y=alt.Y("country:N", sort=alt.EncodingSortField(op="count", order="descending")), '
+            'tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("count():Q", '
+            'title="Events")]).properties(title="Events by country", width=400)',
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y=alt.Y("country:N", '
+            'sort="-x"), color="country:N", tooltip=["country:N", "count():Q", "theme:N"])'
+            '.properties(title="Events per country in the five articles")',
+            'chart = alt.Chart(events[["event_id", "country"]]).mark_bar().encode('
+            'x="count():Q", y=alt.Y("country:N", sort="-x"), tooltip=["country:N", '
+            '"count():Q"]).properties(title="Events per country")',
+        ],
+        "wrong": [
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y=alt.Y("country:N", '
+            'sort="-x")).properties(title="Events per country")',
+            'chart = alt.Chart(events).mark_point().encode(x="count():Q", y=alt.Y("country:N", '
+            'sort="-x"), tooltip=["country:N", "count():Q"]).properties(title="Events per '
+            'country")',
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y="country:N", '
+            'tooltip=["country:N", "count():Q"]).properties(title="Events per country")',
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y=alt.Y("country:N", '
+            'sort="-x"), tooltip=["country:N", "count():Q"])',
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y=alt.Y("country:N", '
+            'sort="-x"), tooltip=["country:N", "count():Q"]).properties(title=" ")',
+            'chart = alt.Chart(events).mark_bar().encode(x="count():Q", y=alt.Y("theme:N", '
+            'sort="-x"), tooltip=["theme:N", "count():Q"]).properties(title="Events")',
+            'chart = alt.Chart(events.dropna(subset=["date_start"])).mark_bar().encode('
+            'x="count():Q", y=alt.Y("country:N", sort="-x"), tooltip=["country:N", '
+            '"count():Q"]).properties(title="Events per country")',
+        ],
+    },
+}

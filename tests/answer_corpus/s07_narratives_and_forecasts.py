@@ -1,0 +1,184 @@
+# ruff: noqa: E501  (answers are code as a student types it, one string per answer)
+"""Answers to exercise set 07 (narratives and forecasts): lesson 07's own idioms included
+(crosstab(...)[STANCE_ORDER], colour sorted by STANCE_ORDER, an Order channel, a sort field)."""
+
+U_COLS = '["claim_id", "speaker_id", "stance", "source_id"]'
+R_COLS = '["forecast_id", "term", "p_low", "p_high"]'
+TIP = '["voice:N", "stance:N", "count():Q"]'
+ORDER = 'from balkan_course.narratives import STANCE_ORDER\n'
+
+CORPUS = {
+    "07-us-claims": {
+        "right": [
+            f'us_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
+            '"claim_id")',
+            f'us_claims = claims[claims["theme"] == "us_posture"].sort_values("claim_id")[{U_COLS}]',
+            f'us_claims = claims.query("theme == \'us_posture\'")[{U_COLS}].sort_values('
+            '"claim_id", ignore_index=True)',
+            f'us_claims = claims.sort_values("claim_id").loc[claims["theme"].eq("us_posture"), '
+            f'{U_COLS}]',
+        ],
+        "wrong": [
+            f'us_claims = claims.loc[claims["theme"] == "nato_commitment", {U_COLS}].sort_values('
+            '"claim_id")',
+            f'us_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}]',
+            'us_claims = claims.loc[claims["theme"] == "us_posture", ["claim_id", "speaker_id", '
+            '"source_id"]].sort_values("claim_id")',
+            f'us_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
+            '"speaker_id")',
+            f'us_claims = claims.loc[claims["theme"].isin(["us_posture", "nato_commitment"]), '
+            f'{U_COLS}].sort_values("claim_id")',
+            f'us_claims = claims.loc[claims["theme"].str.contains("us_posture"), {U_COLS}]'
+            '.sort_values("claim_id")',
+        ],
+    },
+    "07-stance-by-theme": {
+        "right": [
+            'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"])',
+            ORDER + 'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"])[STANCE_ORDER]',
+            'stance_by_theme = claims.pivot_table(index="theme", columns="stance", '
+            'values="claim_id", aggfunc="count", fill_value=0)',
+            'stance_by_theme = claims.groupby(["theme", "stance"]).size().unstack(fill_value=0)'
+            '.sort_values("warning", ascending=False)',
+        ],
+        "wrong": [
+            'stance_by_theme = pd.crosstab(claims["stance"], claims["theme"])',
+            'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"], normalize="index")',
+            'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"], margins=True)',
+            'stance_by_theme = claims.groupby(["theme", "stance"]).size().unstack()',
+            'stance_by_theme = pd.crosstab(claims["theme"], claims["claim_type"])',
+        ],
+    },
+    "07-warning-change": {
+        "right": [
+            'before = int((claims["stance"] == "warning").sum())\nafter = int((recode(claims, '
+            'other_codes)["stance"] == "warning").sum())\nwarning_change = after - before',
+            'warning_change = recode(claims, other_codes)["stance"].value_counts()["warning"] - '
+            'claims["stance"].value_counts()["warning"]',
+            'warning_change = int(recode(claims, other_codes)["stance"].eq("warning").sum() - '
+            'claims["stance"].eq("warning").sum())',
+            'new = recode(claims, other_codes)\nwarning_change = len(new[new["stance"] == '
+            '"warning"]) - len(claims[claims["stance"] == "warning"])',
+        ],
+        "wrong": [
+            'warning_change = int((claims["stance"] == "warning").sum() - (recode(claims, '
+            'other_codes)["stance"] == "warning").sum())',
+            'warning_change = int((recode(claims, other_codes)["stance"] == "warning").sum())',
+            'warning_change = 0',
+            'warning_change = len(other_codes)',
+            'warning_change = int((recode(claims, other_codes)["stance"] == "neutral").sum() - '
+            '(claims["stance"] == "neutral").sum())',
+        ],
+    },
+    "07-ranges": {
+        "right": [
+            'words = forecasts.assign(term=forecasts["estimative_word"].replace({"highly likely":'
+            ' "very likely"}))\n'
+            f'ranges = words.merge(ICD203_SCALE, on="term")[{R_COLS}]',
+            'f = forecasts.copy()\nf["term"] = f["estimative_word"].str.replace("highly likely", '
+            f'"very likely")\nranges = f.merge(ICD203_SCALE, on="term", how="left")[{R_COLS}]'
+            '.sort_values("forecast_id")',
+            'f = forecasts.assign(term=forecasts["estimative_word"].map(lambda w: "very likely" '
+            f'if w == "highly likely" else w))\nranges = ICD203_SCALE.merge(f, on="term")[{R_COLS}]',
+            'scale = ICD203_SCALE.set_index("term")\nterm = forecasts["estimative_word"].replace('
+            '"highly likely", "very likely")\nranges = pd.DataFrame({"forecast_id": '
+            'forecasts["forecast_id"], "term": term, "p_low": term.map(scale["p_low"]), '
+            '"p_high": term.map(scale["p_high"])})',
+        ],
+        "wrong": [
+            'u = forecasts.assign(term=forecasts["estimative_word"])\nranges = u.merge('
+            f'ICD203_SCALE, on="term")[{R_COLS}]',
+            'u = forecasts.assign(term=forecasts["estimative_word"])\nranges = u.merge('
+            f'ICD203_SCALE, on="term", how="left")[{R_COLS}]',
+            'u = forecasts.assign(term=forecasts["estimative_word"].replace({"highly likely": '
+            f'"likely"}}))\nranges = u.merge(ICD203_SCALE, on="term")[{R_COLS}]',
+            'u = forecasts.assign(term=forecasts["estimative_word"].replace({"highly likely": '
+            '"very likely"}))\nranges = u.merge(ICD203_SCALE, on="term")[["forecast_id", '
+            '"p_low", "p_high"]]',
+            'u = forecasts.assign(term=forecasts["estimative_word"].replace({"highly likely": '
+            '"almost certain"}))\nranges = u.merge(ICD203_SCALE, on="term")'
+            f'[{R_COLS}]',
+        ],
+    },
+    "07-medium-end": {
+        "right": [
+            'medium_window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)]',
+            'medium_window = [issued + pd.DateOffset(months=m) for m in (3, 12)]',
+            'medium_window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
+            'medium_window = pd.Series([issued + pd.DateOffset(months=3), issued + '
+            'pd.DateOffset(years=1)])',
+            'import datetime\nmedium_window = [datetime.date(2025, 7, 2), '
+            'datetime.date(2026, 4, 2)]',
+        ],
+        "wrong": [
+            'medium_window = [issued + pd.Timedelta(days=90), issued + pd.Timedelta(days=365)]',
+            'medium_window = [issued + pd.Timedelta(days=3 * 30), issued + '
+            'pd.Timedelta(days=12 * 30)]',
+            'medium_window = [issued, issued + pd.DateOffset(months=12)]',
+            'medium_window = [issued + pd.DateOffset(months=12), issued + pd.DateOffset(months=3)]',
+            'medium_window = issued + pd.DateOffset(months=12)',
+            'medium_window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)'
+            ', issued + pd.DateOffset(months=24)]',
+        ],
+    },
+    "07-checkable": {
+        "right": [
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = status.loc['
+            'status["horizon_passed"], "forecast_id"].tolist()',
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = list(status.query('
+            '"horizon_passed")["forecast_id"])[::-1]',
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = status[status['
+            '"horizon_passed"]]["forecast_id"]',
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = status.loc['
+            'status["horizon_passed"] == True, "forecast_id"].to_numpy()',
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = set(status.loc['
+            'status["horizon_passed"], "forecast_id"])',
+        ],
+        "wrong": [
+            'checkable = forecasts["forecast_id"].tolist()',
+            'checkable = ["f_short_nato_posture"]',
+            'status = horizons_passed(forecasts, "2025-09-01")\ncheckable = status.loc['
+            'status["horizon_passed"], "forecast_id"].tolist()',
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = status.loc['
+            '~status["horizon_passed"], "forecast_id"].tolist()',
+            'status = horizons_passed(forecasts, "2026-06-30")\ncheckable = int(status['
+            '"horizon_passed"].sum())',
+        ],
+    },
+    "07-voice-chart": {
+        "right": [
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x=alt.X("count():Q", title="Number'
+            ' of claims"), y=alt.Y("voice:N", sort="-x"), color=alt.Color("stance:N"), '
+            f'tooltip={TIP}).properties(title="Who warns and who reassures?")',
+            ORDER + 'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y('
+            '"voice:N", sort="-x"), color=alt.Color("stance:N", sort=STANCE_ORDER), '
+            f'order=alt.Order("stance:N"), tooltip={TIP}).properties(title="Claims by voice")',
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            'sort=alt.EncodingSortField(op="count", order="descending")), color="stance:N", '
+            f'tooltip={TIP}).properties(title="Stance of the claims, voice by voice")',
+            ORDER + 'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y('
+            '"voice:N", sort="-x"), color=alt.Color("stance:N", scale=alt.Scale('
+            'domain=STANCE_ORDER)), tooltip=["voice:N", "stance:N", "count():Q", "theme:N"])'
+            '.transform_calculate(rank="indexof([\'warning\', \'neutral\', \'reassuring\'], '
+            'datum.stance)").properties(title="Who warns, who reassures?")',
+            'voice_chart = alt.Chart(coded[["claim_id", "voice", "stance"]]).mark_bar().encode('
+            f'x="count():Q", y=alt.Y("voice:N", sort="-x"), color="stance:N", tooltip={TIP})'
+            '.properties(title="Who warns and who reassures?")',
+        ],
+        "wrong": [
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("speaker:N",'
+            f' sort="-x"), color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            f'sort="-x"), tooltip={TIP}).properties(title="Claims by voice")',
+            'voice_chart = alt.Chart(coded).mark_point().encode(x="count():Q", y=alt.Y("voice:N",'
+            f' sort="-x"), color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            f'sort="-x"), color="stance:N", tooltip={TIP}).properties(title=" ")',
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            f'sort="-x"), color="stance:N", tooltip={TIP}).transform_filter('
+            '"datum.stance != \'neutral\'").properties(title="Claims by voice")',
+            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y="voice:N", '
+            f'color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
+        ],
+    },
+}
