@@ -64,6 +64,18 @@ CHANGE = """() => {
 }"""
 
 
+# Where on the page the first legend symbol of a chart with a legend-bound selection is.
+LEGEND_SYMBOL = """() => {
+  const chart = [...document.querySelectorAll('.balkan-chart')]
+    .find((el) => el.nextElementSibling.textContent.includes('"bind":"legend"'));
+  const symbol = chart && chart.querySelector('g.role-legend-symbol path');
+  if (!symbol) return null;
+  symbol.scrollIntoView({block: 'center'});
+  const rect = symbol.getBoundingClientRect();
+  return {x: rect.x + rect.width / 2, y: rect.y + rect.height / 2};
+}"""
+
+
 @pytest.fixture(scope="module")
 def exported(lab):
     """The interactive lessons exported into the JupyterLab workspace, served under /files/."""
@@ -101,8 +113,11 @@ def test_exported_lesson_charts_draw_and_respond_without_a_kernel(
 
         before = page.evaluate(SHOWN)
         action = page.evaluate(CHANGE)
-        if action is None:  # only a legend-bound selection: click the first legend symbol
-            page.locator("g.role-legend-symbol path").first.click()
+        if action is None:  # only a legend-bound selection: click its chart's first legend entry
+            box = page.evaluate(LEGEND_SYMBOL)
+            assert box, "no chart with a legend-bound selection shows a legend"
+            # Vega listens on the whole SVG and finds the item under the pointer: click there.
+            page.mouse.click(box["x"], box["y"])
             action = "legend"
         page.wait_for_function(f"before => ({SHOWN})() !== before", arg=before,
                                timeout=10_000)
