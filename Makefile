@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser notebooks exercises grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser notebooks html exercises grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -50,9 +50,12 @@ test-lab: $(STAMP)
 # A student's view: every lesson and exercise opened, run and screenshot in JupyterLab, driven
 # in headless Chromium with the network cut off (docs/browser_testing.md). Not part of `make
 # test`: it takes several minutes and needs Chromium (installed with apt-get when run as root).
+# axe-core (the accessibility audit) comes from the npm registry, pinned, into .venv/npm.
 BROWSER_STAMP := $(VENV)/.browser-installed
+AXE_CORE_VERSION := 4.14.1
 $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	npm install --prefix $(VENV)/npm --no-audit --no-fund --silent axe-core@$(AXE_CORE_VERSION)
 	touch $(BROWSER_STAMP)
 
 test-browser: $(BROWSER_STAMP)
@@ -62,6 +65,10 @@ test-browser: $(BROWSER_STAMP)
 # Re-execute lessons and solutions in fresh kernels and store outputs fit for committing.
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py
+
+# The lessons as web pages in build/html/ whose charts respond with no kernel and no internet.
+html: $(STAMP)
+	$(BIN)/python scripts/export_html.py
 
 # Rebuild exercises/ from solutions/ (never edit exercises/ by hand).
 exercises: $(STAMP)

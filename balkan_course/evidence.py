@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import COLOURBLIND_SAFE
+from balkan_course.charts import COLOURBLIND_SAFE, READABLE_LABELS, sourced_title
 from balkan_course.data import date_label
 
 # Short names for charts and tables; the sources table holds the full outlet, title and author.
@@ -118,7 +118,13 @@ def source_dates_chart(sources: pd.DataFrame) -> alt.LayerChart:
         filled=True, size=90, opacity=1
     ).encode(x="date:T")
     return alt.layer(windows, days).properties(
-        title="When was each article written, and how sure are we of the date?",
+        title=sourced_title("When was each article written, and how sure are we of the date?",
+                            dates["source_id"]),
+        description=(
+            f"Timeline of the {len(dates)} articles: a bar from the earliest to the latest date "
+            "each could have been written, coloured by whether the date is printed or inferred, "
+            "with a dot where the day is known."
+        ),
         width=480,
         height=200,
     )
@@ -268,7 +274,7 @@ def reported_values_chart(
     points = base.mark_point(filled=True, size=140, opacity=1).encode(
         x="middle:T",
         shape=alt.Shape("qualifier:N", scale=qualifier_scale(table["qualifier"]),
-                        title="Qualifier"),
+                        title="Qualifier", legend=alt.Legend(labelExpr=READABLE_LABELS)),
     )
     above = base.transform_filter(~alt.datum.label_below).mark_text(
         align="left", dx=8, dy=-11, fontSize=11
@@ -276,8 +282,14 @@ def reported_values_chart(
     below = base.transform_filter(alt.datum.label_below).mark_text(
         align="left", dx=8, dy=13, fontSize=11
     ).encode(x="middle:T", text="wording:N")
+    values = ", ".join(table["wording"].drop_duplicates())
     return alt.layer(windows, points, above, below).properties(
-        title=f"{mission}: every reported figure for its {measure_name}",
+        title=sourced_title(f"{mission}: every reported figure for its {measure_name}",
+                            table["source_id"]),
+        description=(
+            f"Dot chart of the {len(table)} reported values of {mission}'s {measure_name} "
+            f"against the date each applies to, one colour per article: {values}."
+        ),
         width=480,
         height=260,
     )

@@ -26,6 +26,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from balkan_course.charts import source_lines
 from balkan_course.data import date_label
 from balkan_course.maps import (
     EARTH_RADIUS_KM,
@@ -302,8 +303,20 @@ def flashpoint_map(incidents: pd.DataFrame, places: pd.DataFrame | None = None,
             ],
         ))
 
+    cited = [s for joined in by_place["sources"].dropna() for s in joined.split("; ") if s]
+    subtitle = ["Boundaries: Natural Earth (public domain), simplified."]
+    if cited:
+        subtitle.extend(source_lines(cited))
+    area = "northern Kosovo" if zoom == "north" else "the Western Balkans"
     return alt.layer(*layers).project(**projection.to_dict()).properties(
-        title=title or default_title, **size
+        title=alt.Title(title or default_title, subtitle=subtitle),
+        description=(
+            f"Map of {area} with country boundaries and named places; "
+            f"{int(by_place['events'].sum())} events are marked at {len(by_place)} places, "
+            "the marker's size showing how many events happened there and its shape how "
+            "exactly the place is known."
+        ),
+        **size,
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from balkan_course.charts import source_lines
 from balkan_course.data import date_label
 
 MISSION_NAMES = {"kfor": "KFOR", "eufor_althea": "EUFOR Althea",
@@ -166,6 +167,7 @@ def scenario_chart(
     arriving: int = 0,
     mission: str = "KFOR",
     label: str = "reported strength",
+    source_ids: tuple[str, ...] = (),
 ) -> alt.Chart | str:
     """Bars for the three troop levels of a scenario (start, after departures, after arrivals).
 
@@ -193,8 +195,15 @@ def scenario_chart(
         )
         .properties(
             title={"text": f"{mission} scenario: an assumption, not a prediction",
-                   "subtitle": f"Start: {label}; {leaving:,} leave, {arriving:,} arrive; "
-                               f"change {_signed(change, 1)} %"},
+                   "subtitle": [f"Start: {label}; {leaving:,} leave, {arriving:,} arrive; "
+                                f"change {_signed(change, 1)} %"]
+                   + (source_lines(source_ids) if source_ids else [])},
+            description=(
+                f"Three bars for {mission}'s troops in a what-if scenario: {baseline:,} at the "
+                f"start (a reported figure), {int(levels['troops'].iloc[1]):,} after "
+                f"{leaving:,} leave and {int(levels['troops'].iloc[2]):,} after {arriving:,} "
+                "arrive (both assumptions)."
+            ),
             width=360, height=240,
         )
     )
@@ -231,5 +240,9 @@ def scenario_for_figure(
     if isinstance(table, str):
         return table
     mission = MISSION_NAMES.get(row["mission_id"], row["mission_id"])
-    chart = scenario_chart(int(row["value"]), leaving, arriving, mission=mission, label=label)
+    # The chart names the article in words; the table keeps the source_id for tracing.
+    chart_label = (f"{describe_figure(row['value'], row['qualifier'])} "
+                   f"({SOURCE_LABELS.get(row['source_id'], row['source_id'])})")
+    chart = scenario_chart(int(row["value"]), leaving, arriving, mission=mission,
+                           label=chart_label, source_ids=(row["source_id"],))
     return table, chart

@@ -24,6 +24,8 @@ import math
 import altair as alt
 import pandas as pd
 
+from balkan_course.charts import source_lines
+
 # Divide an amount in euros by these to express it in the unit.
 UNITS = {"euros": 1.0, "million euros": 1e6, "billion euros": 1e9}
 SCALES = ("linear", "log")
@@ -232,8 +234,14 @@ def comparison_chart(table: pd.DataFrame, scale: str = "linear") -> alt.Chart:
     caution = comparison_cautions(table)
     title = alt.Title(
         f"How large are the chosen money figures? ({unit}, {scale} scale)",
-        subtitle=["Caution: these figures differ in period or kind (see the notes below)."]
-        if caution else ["All chosen figures are of the same kind."],
+        subtitle=(["Caution: these figures differ in period or kind (see the notes below)."]
+                  if caution else ["All chosen figures are of the same kind."])
+        + source_lines(table["source_id"]),
+    )
+    listed = "; ".join(f"{row.label}: {row.reported}" for row in data.itertuples())
+    description = (
+        f"{'Dot' if scale == 'log' else 'Bar'} chart comparing {len(data)} money figures in "
+        f"{unit} on a {scale} scale, largest first: {listed}."
     )
     return mark.encode(
         x=x,
@@ -249,7 +257,7 @@ def comparison_chart(table: pd.DataFrame, scale: str = "linear") -> alt.Chart:
             alt.Tooltip("payer:N", title="Who pays"),
             alt.Tooltip("source_id:N", title="Source"),
         ],
-    ).properties(title=title, width=420, height=alt.Step(34))
+    ).properties(title=title, description=description, width=420, height=alt.Step(34))
 
 
 def money_comparison(money: pd.DataFrame, ids, unit: str = "million euros",

@@ -23,6 +23,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from balkan_course.charts import source_lines, sourced_title
+
 # ---------------------------------------------------------------- coding scheme
 
 STANCE_ORDER = ["warning", "neutral", "reassuring"]
@@ -285,9 +287,14 @@ def forecast_timeline_chart(forecasts: pd.DataFrame, as_of,
                                              labelFontSize=12)))
         .properties(title={
             "text": "The brief's forecasts: horizon on the time axis, probability upwards",
-            "subtitle": f"Dashed line: {date:%-d %b %Y}. Ranges translate the brief's words "
-                        "(ICD 203 scale, our mapping for 'highly likely').",
-        })
+            "subtitle": [f"Dashed line: {date:%-d %b %Y}. Ranges translate the brief's words "
+                         "(ICD 203 scale, our mapping for 'highly likely').",
+                         *source_lines(data["source_id"])],
+        }, description=(
+            f"{len(data)} small panels, one per forecast of the brief. In each, a box spans the "
+            "forecast's time horizon and its probability range; a dashed line marks "
+            f"{date:%-d %b %Y}. Ranges: " + "; ".join(data["range_text"]) + "."
+        ))
     )
 
 
@@ -491,6 +498,14 @@ def scenario_chart(table: pd.DataFrame | str) -> alt.Chart | str:
                      alt.Tooltip("claims:Q", title="Claims"),
                      alt.Tooltip("sources:Q", title="Articles")],
         )
-        .properties(title="What the sources say about the chosen settings", width=420)
+        .properties(
+            title=sourced_title("What the sources say about the chosen settings",
+                                table["source_id"]),
+            description=(
+                f"Stacked bars counting {len(table)} claims for each chosen setting, coloured "
+                "by whether a claim supports, opposes, warns about or plays down the setting."
+            ),
+            width=420,
+        )
     )
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import COLOURBLIND_SAFE
+from balkan_course.charts import COLOURBLIND_SAFE, READABLE_LABELS, source_lines
 from balkan_course.data import date_label
 from balkan_course.evidence import SHORT_NAMES
 
@@ -99,6 +99,13 @@ def filter_events(
     )
 
 
+def cited_sources(events: pd.DataFrame) -> list[str]:
+    """The source_ids behind the events (from the `source_ids` column `reported_by` adds)."""
+    if "source_ids" not in events:
+        return []
+    return [s for ids in events["source_ids"].dropna() for s in ids.split(", ")]
+
+
 def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") -> alt.LayerChart:
     """Each dated event on its own row: a bar over its window, a point if known to the day.
 
@@ -112,6 +119,7 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
     )
     if "reported_by" not in table:
         table = table.assign(reported_by="")
+    source_ids = cited_sources(table)
     columns = ["event_id", "title", "country", "theme", "date_precision", "date_label",
                "date_start", "draw_end", "reported_by"]
     table = table[columns]
@@ -147,9 +155,17 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
                 x=x_axis, y=y, color=colour, tooltip=tooltip
             )
         )
-    subtitle = "One row per event, earliest at the top; a bar spans every day the date allows"
+    subtitle = ["One row per event, earliest at the top; a bar spans every day the date allows."]
+    if source_ids:
+        subtitle.extend(source_lines(source_ids))
+    first, last = table["date_label"].iloc[0], table["date_label"].iloc[-1]
     return alt.layer(*layers).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle),
+        description=(
+            f"Timeline of {len(table)} dated events from {first} to {last}, one row per event; "
+            "a bar covers the whole month or year when only that is known, a diamond marks an "
+            "event known to the day. Colour shows how precisely the date is known."
+        ),
         width=460,
         height=max(60, 17 * len(order)),
     )
@@ -206,6 +222,8 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
     """Stacked bars of events per start year, coloured by theme group, every year on the axis."""
     counts = events_per_year(events)
     counts = counts.loc[counts["year"].between(first, last)]
+    source_ids = cited_sources(events)
+    busiest = counts.groupby("year")["n_events"].sum().sort_values(ascending=False)
     themes = MAIN_THEMES + [OTHER_THEMES]
     return (
         alt.Chart(counts)
@@ -217,7 +235,7 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
             y=alt.Y("sum(n_events):Q", title="Number of events"),
             color=alt.Color("theme_group:N",
                             scale=alt.Scale(domain=themes, range=THEME_COLOURS),
-                            title="Theme"),
+                            title="Theme", legend=alt.Legend(labelExpr=READABLE_LABELS)),
             order=alt.Order("theme_group:N"),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
@@ -225,5 +243,16 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
                 alt.Tooltip("n_events:Q", title="Events"),
             ],
         )
-        .properties(title="In which years do the articles' events fall?", width=480, height=240)
+        .properties(
+            title=alt.Title(
+                "In which years do the articles' events fall?",
+                subtitle=source_lines(source_ids) if source_ids else "",
+            ),
+            description=(
+                f"Bar chart of the number of dated events per year from {first} to {last}, "
+                f"stacked by theme; {int(counts['n_events'].sum())} events in all, most in "
+                f"{busiest.index[0]} ({int(busiest.iloc[0])} events)."
+            ),
+            width=480, height=240,
+        )
     )

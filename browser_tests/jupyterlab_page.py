@@ -89,6 +89,19 @@ window.__bt = (() => {
       || html.includes('vegaEmbed');
   }
 
+  // The chart's description as our text summary carries it ("Description: ..." line).
+  function storedDescription(output) {
+    const line = plainText(output).split('\n').find((l) => l.startsWith('Description: '));
+    return line ? line.slice('Description: '.length) : null;
+  }
+
+  // What a screen reader is given for a drawn chart: Vega puts the spec's description in an
+  // aria-label on the view's container, SVG or canvas.
+  function ariaLabels(embed) {
+    const nodes = [embed, ...embed.querySelectorAll('[aria-label]')];
+    return nodes.map((n) => n.getAttribute('aria-label')).filter((t) => t);
+  }
+
   // Run all, like a student; after a cell that stopped the run (an exercise stub that
   // raises), carry on from the next cell that never ran, so that every cell gets its turn.
   async function runAll(timeoutMs) {
@@ -133,6 +146,7 @@ window.__bt = (() => {
           const child = c.outputArea.widgets[k];
           const embed = child && child.node.querySelector('.vega-embed');
           return {output: k, summary: plainText(o).split('\n')[0].slice(0, 100),
+                  description: storedDescription(o), shownLabels: embed ? ariaLabels(embed) : [],
                   state: embed ? chartState(embed) : {kind: 'none', drawn: false,
                     text: child ? (child.node.innerText || '').slice(0, 200) : ''}};
         }).filter((x) => x !== null),
@@ -420,6 +434,40 @@ class NotebookPage:
         self.wait_for_charts(0, timeout_s=10)  # cells scrolled into view draw again
         self.page.wait_for_timeout(800)
         self.page.screenshot(path=str(path))
+
+    def audit_accessibility(self, axe_script) -> list[dict]:
+        """Run axe-core on the open notebook; its violations, each split by where it occurs.
+
+        `axe_script` is axe.min.js from the npm registry (installed by `make test-browser`),
+        added to the page from the local file: nothing is downloaded. A violation's elements
+        are counted in one of three places:
+        - `course`: what the course wrote and controls: rendered markdown and the charts;
+        - `outputs`: other outputs, drawn by libraries (pandas tables, ipywidgets controls);
+        - `jupyterlab`: JupyterLab's own interface (the editor, prompts, toolbars).
+        """
+        self.page.add_script_tag(path=str(axe_script))
+        return self.js(
+            """async () => {
+              const root = window.__btPanel.content.node;
+              const result = await axe.run(root, {resultTypes: ['violations']});
+              const place = (node) => {
+                const el = document.querySelector(node.target[0]);
+                if (!el) return 'jupyterlab';
+                if (el.closest('.jp-MarkdownOutput, .vega-embed')) return 'course';
+                return el.closest('.jp-OutputArea') ? 'outputs' : 'jupyterlab';
+              };
+              return result.violations.map((v) => {
+                const places = v.nodes.map(place);
+                const count = (where) => places.filter((p) => p === where).length;
+                const order = ['course', 'outputs', 'jupyterlab'];
+                const examples = v.nodes.map((n, i) => [order.indexOf(places[i]), n])
+                  .sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, n]) => n.target.join(' '));
+                return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                        course: count('course'), outputs: count('outputs'),
+                        jupyterlab: count('jupyterlab'), targets: examples};
+              });
+            }"""
+        )
 
     def close(self) -> None:
         """Shut the notebook's kernel down (nothing is saved) and close the tab."""

@@ -6,6 +6,13 @@ For each notebook in notebooks/ and exercises/ (found when the tests are collect
 - every chart is drawn: marks in an SVG or ink on a canvas, never a fallback text, and at
   least as many charts as the committed notebook stores Altair outputs;
 - in a lesson (notebooks/), changing a widget changes what the outputs show;
+- every chart carries a description (in a lesson) and a drawn chart gives it to a screen
+  reader (Vega's aria-label);
+- an axe-core audit of the notebook as shown finds no serious or critical violation in what
+  the course wrote and controls (markdown and charts); violations in outputs drawn by
+  libraries (pandas tables, ipywidgets controls) and in JupyterLab's own interface (editor,
+  prompts) are counted and reported, not failed on. All of them go to
+  browser_tests/screenshots/accessibility.json with counts by impact and place;
 - nothing is requested from outside loopback (no CDN): offline classrooms work;
 - a full-page screenshot and a one-window view (the widget that worked, or the first check)
   land in browser_tests/screenshots/.
@@ -14,12 +21,20 @@ For each notebook in notebooks/ and exercises/ (found when the tests are collect
 from __future__ import annotations
 
 import json
+import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from jupyterlab_page import NotebookPage
 
+REPO = Path(__file__).resolve().parent.parent
+# axe-core from the npm registry, installed by `make test-browser` (never fetched at run time).
+AXE_CORE = Path(os.environ.get("AXE_CORE", REPO / ".venv/npm/node_modules/axe-core/axe.min.js"))
+BLOCKING_IMPACTS = {"serious", "critical"}
+# notebook -> its axe-core violations, written next to the screenshots after every notebook.
+ACCESSIBILITY: dict[str, list[dict]] = {}
 ALLOWED_ERROR_TAGS = {"raises-exception"}
 EXERCISE_ALLOWED_ERROR_TAGS = {"answer"}
 
@@ -34,6 +49,43 @@ def stored_chart_outputs(notebook: Path) -> int:
             if "".join(text).startswith("<Altair "):
                 count += 1
     return count
+
+
+def impact_counts(violations: list[dict], where: str) -> dict[str, int]:
+    """Violated rules by impact, counting only those with elements in `where`."""
+    return dict(Counter(v["impact"] for v in violations if v[where]))
+
+
+def element_counts(violations: list[dict], where: str) -> dict[str, int]:
+    """Elements in `where` failing each rule ("impact rule-id": count)."""
+    counts: Counter = Counter()
+    for v in violations:
+        counts[f"{v['impact']} {v['id']}"] += v[where]
+    return {rule: n for rule, n in counts.items() if n}
+
+
+def write_accessibility_report(path: Path) -> None:
+    """Every audited notebook's violations, and the rules violated by impact, as JSON."""
+    every = [v for found in ACCESSIBILITY.values() for v in found]
+    path.write_text(json.dumps({
+        "rules_violated_by_impact": {where: impact_counts(every, where)
+                                     for where in ("course", "outputs", "jupyterlab")},
+        "elements_by_rule": {where: element_counts(every, where)
+                             for where in ("course", "outputs", "jupyterlab")},
+        "notebooks": ACCESSIBILITY}, indent=1), encoding="utf-8")
+
+
+def stored_controls(notebook: Path) -> bool:
+    """Whether the stored lesson has a control: a widget (stored as a note to run the cell,
+    by scripts/execute_notebooks.py) or an Altair parameter bound to an input or a legend."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("data", {}).get("text/plain", ""))
+            spec = output.get("metadata", {}).get("balkan_course", {}).get("vega_lite", "")
+            if text.startswith("(An interactive control") or '"bind":' in spec:
+                return True
+    return False
 
 
 def allowed_to_fail(cell: dict, in_exercises: bool) -> bool:
@@ -54,6 +106,8 @@ def test_notebook_in_jupyterlab(
     name = notebook.relative_to(root).as_posix()
     in_exercises = name.startswith("exercises/")
     is_lesson = name.startswith("notebooks/")
+    # A lesson with controls must show one working (the Python primer has none).
+    needs_control = is_lesson and stored_controls(notebook)
     expected_charts = stored_chart_outputs(notebook)
     blocked_before = len(blocked_requests)
     failures: list[str] = []
@@ -105,9 +159,23 @@ def test_notebook_in_jupyterlab(
                 f"{expected_charts} chart outputs"
             )
 
+        # 2b. Every chart speaks: a lesson's charts all carry a description, and a drawn
+        # chart hands its description to a screen reader.
+        for cell in cells:
+            for chart in cell["charts"]:
+                if chart["description"] is None:
+                    if is_lesson:
+                        failures.append(f"{describe(cell)}: chart {chart['summary']} has no "
+                                        "description")
+                elif chart["description"] not in chart["shownLabels"]:
+                    failures.append(
+                        f"{describe(cell)}: the description of chart {chart['summary']} is not "
+                        f"in the page (aria-labels shown: {chart['shownLabels']})"
+                    )
+
         # 3. In a lesson, a widget changes what is shown.
-        interaction = page.change_widgets() if is_lesson else None
-        if is_lesson and interaction.changed_by is None:
+        interaction = page.change_widgets() if needs_control else None
+        if needs_control and interaction.changed_by is None:
             failures.append(
                 "no widget changed what the outputs show; "
                 f"controls found: {interaction.controls or 'none'}; tried: {interaction.tried}"
@@ -125,6 +193,21 @@ def test_notebook_in_jupyterlab(
             )
         except Exception as error:  # noqa: BLE001 - reported with everything else below
             failures.append(f"no view screenshot: {error}")
+
+        # 3b. An accessibility audit of the notebook as shown (axe-core, WCAG rules).
+        if not AXE_CORE.is_file():
+            failures.append(f"axe-core not found at {AXE_CORE}: run `make test-browser`, which "
+                            "installs it from the npm registry")
+        else:
+            violations = page.audit_accessibility(AXE_CORE)
+            ACCESSIBILITY[name] = violations
+            write_accessibility_report(screenshot_dir / "accessibility.json")
+            failures.extend(
+                f"accessibility ({v['impact']}): {v['id']}: {v['help']} — {v['course']} "
+                f"element(s) in the course's markdown or charts, e.g. {v['targets']}"
+                for v in violations if v["impact"] in BLOCKING_IMPACTS and v["course"]
+            )
+        lap("audit")
 
         # 4. Nothing failed to show (widget errors, tracebacks inside widget outputs).
         failures.extend(f"an output shows a failure: {text}" for text in page.problems())
@@ -152,8 +235,13 @@ def test_notebook_in_jupyterlab(
             f"browser console errors:\n  {console}",
             pytrace=False,
         )
+    found = ACCESSIBILITY.get(name, [])
     summary = (
         f"{name}: {len(charts)} charts drawn (stored: {expected_charts}), "
+        f"axe-core rules violated in the course's markdown and charts: "
+        f"{impact_counts(found, 'course') or 0}, in library outputs: "
+        f"{impact_counts(found, 'outputs') or 0}, in JupyterLab's interface: "
+        f"{impact_counts(found, 'jupyterlab') or 0}, "
         f"widget: {interaction.changed_by['action'] if interaction else 'not required'}, "
         f"console errors: {len(page.console_errors)}"
     )

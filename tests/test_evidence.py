@@ -102,7 +102,9 @@ def test_reported_values_chart_encodes_date_value_article_and_qualifier(sources,
     chart = reported_values_chart(troop_figures, sources, "kfor", "strength")
     assert isinstance(chart, alt.LayerChart)
     spec = chart.to_dict()
-    assert "KFOR" in spec["title"]
+    assert "KFOR" in spec["title"]["text"]
+    assert spec["title"]["subtitle"][0].startswith("Sources: ")
+    assert "KFOR" in spec["description"]
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rule", "point", "text", "text"]
     point = spec["layer"][1]["encoding"]
@@ -143,4 +145,5 @@ def test_source_dates_chart_shows_windows_and_days(sources):
     for layer in spec["layer"]:
         assert layer["encoding"]["color"]["field"] == "date_basis"
         assert len(layer["encoding"]["tooltip"]) == 5
-    assert spec["title"].startswith("When was each article written")
+    assert spec["title"]["text"].startswith("When was each article written")
+    assert "Asllani brief (2 Apr 2025)" in " ".join(spec["title"]["subtitle"])

@@ -115,7 +115,7 @@ def batch(tmp_path_factory):
 
 
 POINTS = {"00-columns": 1, "00-kfor-strength": 2, "00-since-2023": 1, "00-per-theme": 2,
-          "00-largest": 2, "00-chart": 2}
+          "00-largest": 2, "00-chart": 2, "00-interactive-chart": 2}
 FULL = sum(POINTS.values())
 
 
@@ -177,7 +177,7 @@ def test_feedback_gives_the_students_hints(batch):
     assert "✅ 00-columns" in feedback
     assert "❌ 00-chart: 0 of 2: not yet: add the encoding channel(s): tooltip" in feedback
     untouched = (folder / "out" / "feedback" / "bob_untouched.md").read_text()
-    assert "not answered yet" in untouched and "0 of 10 points" in untouched
+    assert "not answered yet" in untouched and f"0 of {FULL} points" in untouched
 
 
 def test_free_text_answers_are_gathered_per_question(batch):

@@ -153,4 +153,22 @@ CORPUS = {
             '"count():Q"]).properties(title="Events per country")',
         ],
     },
+    "00-interactive-chart": {
+        "right": [
+            'choice = alt.param(value="KFOR", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"]))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N")'
+            '.transform_filter(alt.datum.mission == choice).add_params(choice)',
+            'pick = alt.selection_point(fields=["mission"], value="KFOR", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"]))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N").add_params(pick).transform_filter(pick)',
+            'm = alt.param(name="mission_choice", value="EUFOR Althea", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"], name="Mission "))\n'
+            'mission_chart = alt.Chart(strength, title="Strength").mark_bar().encode(x=alt.X("value:Q", title="Troops"), y="source_id:N", tooltip=["wording:N"]).add_params(m).transform_filter(alt.datum.mission == m)',
+        ],
+        "wrong": [
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N")',
+            'choice = alt.param(value="KFOR", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"]))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N").add_params(choice)',
+            'choice = alt.param(value="KFOR", bind=alt.binding_select(options=["KFOR", "EUFOR Althea"]))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N").transform_filter(alt.datum.mission == choice).add_params(choice)',
+        ],
+    },
 }

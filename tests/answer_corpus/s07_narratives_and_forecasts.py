@@ -181,4 +181,21 @@ CORPUS = {
             f'color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
         ],
     },
+    "07-legend-selection": {
+        "right": [
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims[["theme", "stance"]]).mark_bar().encode(x="count():Q", y=alt.Y("theme:N", sort="-x"), color="stance:N", opacity=alt.condition(pick, alt.value(1), alt.value(0.3)), tooltip=["stance:N", "count():Q"]).add_params(pick)',
+            'sel = alt.selection_point(name="stance_pick", fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x=alt.X("count():Q", title="Claims"), y="theme:N", color="stance:N", opacity=alt.condition(sel, alt.value(0.9), alt.value(0.15))).add_params(sel).properties(title="Stances")',
+        ],
+        "wrong": [
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N")',
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N").add_params(pick)',
+            'pick = alt.selection_point(fields=["stance"])\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
+        ],
+    },
 }

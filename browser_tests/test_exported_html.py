@@ -1,0 +1,128 @@
+"""Lessons exported as web pages (`make html`): their charts draw and respond with no kernel.
+
+For every lesson whose stored charts include one with an Altair parameter bound to an input or
+to the legend (found when the tests are collected), the page made by scripts/export_html.py is
+opened from the test's JupyterLab server (its /files/ address: a plain file, no kernel) in the
+offline Chromium, whose guard lets only loopback addresses through:
+- every chart is drawn from its stored specification, with its description as aria-label;
+- moving the first bound input (radio button, slider, drop-down) or clicking the first legend
+  entry of a legend-bound selection changes what a chart shows;
+- nothing is requested from outside loopback (the JavaScript is written into the page).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+import export_html  # noqa: E402 - the script under test lives in scripts/
+
+LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def has_bound_parameter(notebook: Path) -> bool:
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            spec = export_html.stored_spec(output)
+            if spec and '"bind":' in spec:
+                return True
+    return False
+
+
+INTERACTIVE = [p for p in LESSONS if has_bound_parameter(p)]
+
+CHARTS = """() => [...document.querySelectorAll('.balkan-chart')].map((el) => ({
+  label: el.getAttribute('aria-label') || '',
+  marks: el.querySelectorAll('svg g[class*="mark-"] path, svg g[class*="mark-"] rect, '
+    + 'svg g[class*="mark-"] text').length,
+}))"""
+SHOWN = """() => [...document.querySelectorAll('.balkan-chart svg')]
+  .map((svg) => svg.outerHTML).join('')"""
+# The first bound input, or failing that the first legend entry of a legend-bound selection.
+CHANGE = """() => {
+  const radio = [...document.querySelectorAll('.vega-bindings input[type=radio]')]
+    .find((r) => !r.checked);
+  if (radio) { radio.click(); return 'radio'; }
+  const range = document.querySelector('.vega-bindings input[type=range]');
+  if (range) {
+    range.value = String(Number(range.min) + (Number(range.max) - Number(range.min)) / 2);
+    range.dispatchEvent(new Event('input', {bubbles: true}));
+    return 'range';
+  }
+  const select = document.querySelector('.vega-bindings select');
+  if (select && select.options.length > 1) {
+    select.selectedIndex = (select.selectedIndex + 1) % select.options.length;
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+    return 'select';
+  }
+  return null;
+}"""
+
+
+# Where on the page the first legend symbol of a chart with a legend-bound selection is.
+LEGEND_SYMBOL = """() => {
+  const chart = [...document.querySelectorAll('.balkan-chart')]
+    .find((el) => el.nextElementSibling.textContent.includes('"bind":"legend"'));
+  const symbol = chart && chart.querySelector('g.role-legend-symbol path');
+  if (!symbol) return null;
+  symbol.scrollIntoView({block: 'center'});
+  const rect = symbol.getBoundingClientRect();
+  return {x: rect.x + rect.width / 2, y: rect.y + rect.height / 2};
+}"""
+
+
+@pytest.fixture(scope="module")
+def exported(lab):
+    """The interactive lessons exported into the JupyterLab workspace, served under /files/."""
+    out = lab.workspace / "exported_html"
+    out.mkdir(exist_ok=True)
+    import vl_convert
+
+    script = export_html.bundle_url(vl_convert.javascript_bundle())
+    return {path.name: export_html.export(path, out, script) for path in INTERACTIVE}
+
+
+def test_at_least_four_lessons_have_charts_with_bound_parameters():
+    assert len(INTERACTIVE) >= 4, [p.name for p in INTERACTIVE]
+
+
+@pytest.mark.parametrize("lesson", INTERACTIVE, ids=lambda p: p.stem)
+def test_exported_lesson_charts_draw_and_respond_without_a_kernel(
+    lesson, lab, exported, browser_context, blocked_requests
+):
+    target, live_charts = exported[lesson.name]
+    blocked_before = len(blocked_requests)
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{lab.base_url}/files/exported_html/{target.name}?token={lab.token}")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.balkan-chart svg').length >= {live_charts}",
+            timeout=30_000,
+        )
+        charts = page.evaluate(CHARTS)
+        assert len(charts) == live_charts
+        assert all(chart["marks"] > 0 for chart in charts), charts
+        assert all(chart["label"] for chart in charts), "every chart has its description"
+
+        before = page.evaluate(SHOWN)
+        action = page.evaluate(CHANGE)
+        if action is None:  # only a legend-bound selection: click its chart's first legend entry
+            box = page.evaluate(LEGEND_SYMBOL)
+            assert box, "no chart with a legend-bound selection shows a legend"
+            # Vega listens on the whole SVG and finds the item under the pointer: click there.
+            page.mouse.click(box["x"], box["y"])
+            action = "legend"
+        page.wait_for_function(f"before => ({SHOWN})() !== before", arg=before,
+                               timeout=10_000)
+    finally:
+        page.close()
+    assert not errors, errors
+    assert blocked_requests[blocked_before:] == [], "requests outside loopback"
+    print(f"{lesson.name}: {live_charts} live charts; {action} changed a chart")
