@@ -142,3 +142,34 @@ def test_at_least_four_lessons_have_charts_that_respond_without_a_kernel():
     lessons = {path.name for path in LESSONS for chart in chart_outputs(path)
                if chart["spec"] and interactive(json.loads(chart["spec"]))}
     assert len(lessons) >= 4, lessons
+
+
+def jupyter_chart_calls(source: str) -> list[str]:
+    """The text of every alt.JupyterChart(...) call in a cell, parentheses balanced."""
+    calls, start = [], source.find("alt.JupyterChart(")
+    while start != -1:
+        depth, end = 0, start
+        for end in range(start + len("alt.JupyterChart"), len(source)):
+            depth += {"(": 1, ")": -1}.get(source[end], 0)
+            if depth == 0:
+                break
+        calls.append(source[start:end + 1])
+        start = source.find("alt.JupyterChart(", end)
+    return calls
+
+
+def test_every_live_chart_widget_hides_the_unlabelled_export_menu():
+    """vega-embed's "..." menu is a <summary> without a name (axe: serious). setup_charts()
+    turns it off for displayed charts; a JupyterChart made by hand needs EMBED_OPTIONS too."""
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent
+    assert jupyter_chart_calls("a = alt.JupyterChart(f(g(1), h(2)))\nalt.JupyterChart(c)") == \
+        ["alt.JupyterChart(f(g(1), h(2)))", "alt.JupyterChart(c)"]
+    missing = [f"{path.name} {cell.get('id')}"
+               for folder in ("notebooks", "solutions")
+               for path in sorted((root / folder).glob("*.ipynb"))
+               for cell in nbformat.read(path, as_version=4).cells
+               for call in jupyter_chart_calls(cell.source)
+               if "embed_options=EMBED_OPTIONS" not in call]
+    assert missing == []
