@@ -58,9 +58,10 @@ DRILL = [  # (id, type, tags, metadata, source)
 ]
 
 
-def make_drill_course(folder: Path) -> tuple[Path, Path]:
+def make_drill_course(folder: Path, opening_code: str = "") -> tuple[Path, Path]:
     """solutions/, exercises/ and answer_keys/ of the drill under folder (keys recorded by
-    executing the solution, as `make exercises` does); returns (solutions, keys) folders."""
+    executing the solution, as `make exercises` does); returns (solutions, keys) folders.
+    opening_code is added to the instructor's opening cell (to make it slow, say)."""
     global SOLUTION, EXERCISE
     from balkan_course.grading.build import build
 
@@ -70,6 +71,8 @@ def make_drill_course(folder: Path) -> tuple[Path, Path]:
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                   "language": "python"}}
     for cell_id, cell_type, cell_tags, meta, source in DRILL:
+        if cell_id == "setup":
+            source += opening_code
         cell = (nbformat.v4.new_code_cell if cell_type == "code" else
                 nbformat.v4.new_markdown_cell)(source)
         cell["id"] = cell_id

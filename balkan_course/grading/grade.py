@@ -63,7 +63,11 @@ from balkan_course.grading.report import (  # noqa: E402
     status_of,
     write_reports,
 )
-from balkan_course.grading.runner import result_path, write_json_atomically  # noqa: E402
+from balkan_course.grading.runner import (  # noqa: E402
+    OPENING_SECONDS,
+    result_path,
+    write_json_atomically,
+)
 from balkan_course.grading.shards import parse_shard, select_shard, write_manifest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -568,7 +572,9 @@ def run_workers(jobs: list[tuple[Path, Submission, object]], options: RunOptions
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
         JUPYTER_RUNTIME_DIR=str(work_dir / "runtime"))
-    hard_limit = options.notebook_timeout + 120  # the worker itself stopped answering
+    # Past this, the worker itself stopped answering (the opening cells' allowance, the
+    # notebook's limit, then a margin for judging and writing).
+    hard_limit = OPENING_SECONDS + options.notebook_timeout + 120
 
     def start(index):
         return subprocess.Popen(worker_command(options, work_dir, results_dir, index),

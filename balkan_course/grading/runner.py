@@ -37,6 +37,7 @@ from balkan_course.grading import answers  # noqa: E402
 POLL_SECONDS = 0.2
 GRACE_SECONDS = 3.0      # after an interrupt, before the kernel is killed
 REQUEST_SECONDS = 30.0   # for the kernel to hand over the values of one check
+OPENING_SECONDS = 120.0  # for all the instructor's opening cells (imports), loaded machine
 GRADING_META = "balkan_course_grading"  # kept for imports from older code
 
 
@@ -186,7 +187,17 @@ class Kernel:
         self.client.wait_for_ready(timeout=120)
         self.notebook_deadline = time.monotonic() + limits.notebook_timeout
         self.dead = False
+        self.clock_started = False
+        self.opening_deadline = time.monotonic() + max(OPENING_SECONDS, limits.cell_timeout)
         self._last_memory_check = 0.0
+
+    def start_notebook_clock(self) -> None:
+        """The per-notebook limit counts from the first cell a student could have written:
+        the instructor's opening cells run no student code, so their time (slow imports on a
+        loaded machine) is the grader's, not the student's."""
+        if not self.clock_started:
+            self.clock_started = True
+            self.notebook_deadline = time.monotonic() + self.limits.notebook_timeout
 
     def run(self, code: str, silent: bool = False, timeout: float | None = None) -> Outcome:
         """Run code to the end, or stop the kernel if it will not stop; never raises."""
@@ -395,6 +406,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
             if stopped:
                 break
             if cell["role"] == "check":
+                kernel.start_notebook_clock()
                 for part in cell["parts"]:
                     parts[part["check_id"]] = judge_part(part, kernel, scope, keys, ran)
                 if kernel.dead:
@@ -405,7 +417,14 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
                 continue
             last_cell = cell["id"]
             ran.append(cell["source"])
-            outcome = kernel.run(cell["source"])
+            opening = cell["role"] == "setup" and not kernel.clock_started
+            if opening:
+                kernel.notebook_deadline = float("inf")
+            else:
+                kernel.start_notebook_clock()
+            # The opening cells share one allowance; a student's cell has the cell limit.
+            outcome = kernel.run(cell["source"], timeout=max(
+                kernel.opening_deadline - time.monotonic(), 0.1) if opening else None)
             if outcome.error and cell["role"] != "setup":
                 cell_errors[cell["id"]] = outcome.error
             if outcome.cut:
