@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser notebooks html exercises grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser notebooks html exercises release grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -74,14 +74,26 @@ html: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python -m balkan_course.grading.build solutions exercises
 
+# One exercise folder per student, each with the student's own variant of the questions and
+# that variant's self-check keys: releases/$(CLASS)/<student>/ (docs/grading.md, "Per-student
+# variants"). The first run records each variant's keys (a few minutes); later runs reuse them.
+#   make release CLASS=pol101-2026 ROSTER=roster.csv
+CLASS ?=
+ROSTER ?=
+release: $(STAMP)
+	@test -n "$(CLASS)" -a -n "$(ROSTER)" || { echo "say which class: make release CLASS=name ROSTER=roster.csv"; exit 2; }
+	$(BIN)/python -m balkan_course.grading.release --class "$(CLASS)" --roster "$(ROSTER)"
+
 # Grade a class: submissions/<student>/NN_name.ipynb -> grading_output/ (see docs/grading.md).
 # GRADE_ARGS passes more options, e.g. GRADE_ARGS="--isolation on --hide ~/old_solutions".
+# A class released with variants: make grade CLASS=name ROSTER=roster.csv (each student is
+# graded against their own variant).
 SUBMISSIONS ?= submissions
 GRADES ?= grading_output
 GRADE_ARGS ?=
 grade: $(STAMP)
 	$(BIN)/python -m balkan_course.grading $(SUBMISSIONS) --out $(GRADES) --workers $(WORKERS) \
-		$(GRADE_ARGS)
+		$(if $(CLASS),--class "$(CLASS)" --roster "$(ROSTER)") $(GRADE_ARGS)
 
 # The grader's own tests: the real course's batch and the hostile class (sandboxed when possible).
 test-grading: $(STAMP)
@@ -91,7 +103,6 @@ test-grading: $(STAMP)
 # An LMS bulk download into $(SUBMISSIONS)/<student>/NN_name.ipynb, with a report per file:
 #   make import-submissions LMS=canvas ARCHIVE=submissions.zip [NOTEBOOK=00_start_here] [ROSTER=roster.csv]
 LMS ?= canvas
-ROSTER ?=
 NOTEBOOK ?=
 import-submissions: $(STAMP)
 	@test -n "$(ARCHIVE)" || { echo "say which download: make import-submissions LMS=$(LMS) ARCHIVE=file.zip"; exit 2; }

@@ -25,6 +25,13 @@ from pathlib import Path
 import nbformat
 
 from balkan_course.grading.checks import KEYS_DIR, RECORD_ENV
+from balkan_course.grading.variants import (
+    PARAMETERS,
+    STRIPPED_META,
+    render,
+    template_values,
+    validate_parameters,
+)
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 BEGIN, END, STUB = "# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"
@@ -106,6 +113,7 @@ def validate_solution(nb, name: str) -> None:
             problems.append(f"{where}: an answer-text cell must be markdown")
         if RUBRIC in cell_tags and cell.cell_type != "markdown":
             problems.append(f"{where}: a rubric cell must be markdown")
+    problems += validate_parameters(nb, name)
     if problems:
         raise AuthoringError("\n".join(problems))
 
@@ -138,17 +146,25 @@ def stub_solution(source: str) -> str:
     return "\n".join(out)
 
 
-def exercise_cell(cell):
-    """The student's version of one solution cell, or None when it is instructor-only."""
+def exercise_cell(cell, values: dict | None = None):
+    """The student's version of one solution cell, or None when it is instructor-only.
+    `values` are the parameters the prompts name ({{NAME}}): the notebook's version's."""
     cell_tags = tags(cell)
     if any(tag in cell_tags for tag in INSTRUCTOR_ONLY):
         return None
     meta = {}
     if cell_tags:
         meta["tags"] = cell_tags
-    if course_meta(cell):
-        meta["balkan_course"] = course_meta(cell)
+    kept = {k: v for k, v in course_meta(cell).items()
+            if not (PARAMETERS in cell_tags and k in STRIPPED_META)}
+    if kept:
+        meta["balkan_course"] = kept
     source = source_of(cell)
+    if cell.cell_type == "markdown" and values:
+        source = render(source, values)
+    if PARAMETERS in cell_tags:
+        # The student's own version of the question: the grader restores it anyway.
+        meta.update({"editable": False, "deletable": False})
     if ANSWER in cell_tags:
         source = stub_solution(source)
     if ANSWER_TEXT in cell_tags:
@@ -176,7 +192,9 @@ def build_exercise(solution) -> nbformat.NotebookNode:
                        "name": "python3"},
         "language_info": {"name": "python"},
     }
-    exercise.cells = [new for cell in solution.cells if (new := exercise_cell(cell)) is not None]
+    values = template_values(solution)
+    exercise.cells = [new for cell in solution.cells
+                      if (new := exercise_cell(cell, values)) is not None]
     return exercise
 
 
@@ -212,19 +230,18 @@ def key_ids(nb) -> list[str]:
     return [part for cell in nb.cells if CHECK in tags(cell) for part in check_parts(cell)]
 
 
-def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None:
-    """Execute a solution in record mode: writes its key file and stores its outputs."""
+def execute_recording(nb, key_path: Path, folder: Path, timeout: int = 600) -> dict:
+    """Execute a solution notebook (in place) in record mode; return the keys it recorded
+    (also written to key_path). The variants of a question are recorded the same way."""
     from nbclient import NotebookClient
 
-    nb = nbformat.read(solution_path, as_version=4)
-    key_path = keys_dir / f"{solution_path.stem}.json"
     key_path.unlink(missing_ok=True)
     previous = os.environ.get(RECORD_ENV)
     os.environ[RECORD_ENV] = str(key_path)
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                        store_widget_state=False,
-                       resources={"metadata": {"path": str(solution_path.parent)}}).execute()
+                       resources={"metadata": {"path": str(folder)}}).execute()
     finally:
         if previous is None:
             os.environ.pop(RECORD_ENV, None)
@@ -233,12 +250,20 @@ def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None
     keys = json.loads(key_path.read_text(encoding="utf-8"))
     expected = key_ids(nb)
     if set(keys["checks"]) != set(expected):
-        raise AuthoringError(f"{solution_path.name}: checks recorded {sorted(keys['checks'])} "
+        raise AuthoringError(f"{key_path.stem}: checks recorded {sorted(keys['checks'])} "
                              f"but the check cells name {sorted(expected)}")
     keys["order"] = list(expected)
     keys["free_text"] = free_text_checks(nb)
     key_path.write_text(json.dumps(keys, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                         encoding="utf-8")
+    return keys
+
+
+def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None:
+    """Execute a solution in record mode: writes its key file and stores its outputs."""
+    nb = nbformat.read(solution_path, as_version=4)
+    execute_recording(nb, keys_dir / f"{solution_path.stem}.json", solution_path.parent,
+                      timeout)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 KEYS_DIR = Path(__file__).resolve().parent / "answer_keys"
 KEYS_DIR_ENV = "BALKAN_COURSE_KEYS_DIR"  # tests point this at their own keys
+RELEASED_KEYS = "answer_keys"  # a student's release: their variant's keys, beside the notebooks
 RECORD_ENV = "BALKAN_COURSE_RECORD_KEYS"
 SELFTEST_ENV = "BALKAN_COURSE_SELFTEST"
 
@@ -677,13 +678,22 @@ _keys_cache: dict[str, dict] = {}
 
 
 def load_keys(keys_dir: Path | None = None) -> dict[str, dict]:
-    """Every check's key, by check id, from all key files (check ids are unique course-wide)."""
+    """Every check's key, by check id, from all key files (check ids are unique course-wide).
+
+    A student's own release (`make release`) puts the keys of their variant of each question
+    in an `answer_keys/` folder beside the notebooks; the kernel runs in the notebook's folder,
+    so those keys take the place of the course's default ones."""
     if not _keys_cache:
-        keys_dir = keys_dir or Path(os.environ.get(KEYS_DIR_ENV) or KEYS_DIR)
-        for path in sorted(keys_dir.glob("*.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            for check_id in data.get("order", sorted(data["checks"])):
-                _keys_cache[check_id] = {**data["checks"][check_id], "notebook": data["notebook"]}
+        folders = [keys_dir or Path(os.environ.get(KEYS_DIR_ENV) or KEYS_DIR)]
+        beside = Path.cwd() / RELEASED_KEYS
+        if keys_dir is None and not os.environ.get(KEYS_DIR_ENV) and beside.is_dir():
+            folders.append(beside)
+        for folder in folders:
+            for path in sorted(folder.glob("*.json")):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                for check_id in data.get("order", sorted(data["checks"])):
+                    _keys_cache[check_id] = {**data["checks"][check_id],
+                                             "notebook": data["notebook"]}
     return _keys_cache
 
 

@@ -69,6 +69,14 @@ from balkan_course.grading.runner import (  # noqa: E402
     write_json_atomically,
 )
 from balkan_course.grading.shards import parse_shard, select_shard, write_manifest  # noqa: E402
+from balkan_course.grading.variants import (  # noqa: E402
+    notebook_variant_keys,
+    public_key_file,
+    student_variant,
+    template_values,
+    variant_count,
+    variant_notebook,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -346,7 +354,9 @@ def match_by_position(cells: list[StudentCell], instructor, submission: Submissi
     """Give id-less cells the ids of the instructor's cells they stand for: unchanged cells
     (prompts, set-up, checks) match by content, and an answer cell is the student's cell of
     the same type in the same place between them."""
-    exercise = [c for c in (exercise_cell(cell) for cell in instructor.cells) if c is not None]
+    values = template_values(instructor)
+    exercise = [c for c in (exercise_cell(cell, values) for cell in instructor.cells)
+                if c is not None]
     theirs = [_shape(c.cell_type, c.source) for c in cells]
     ours = [_shape(c.cell_type, source_of(c)) for c in exercise]
     matcher = difflib.SequenceMatcher(None, ours, theirs, autojunk=False)
@@ -496,15 +506,59 @@ def unrunnable_result(submission: Submission, instructor, why: str | None = None
             "checks": checks, "free_text": free_text, "seconds": 0}
 
 
-def already_graded(results_dir: Path, submission: Submission) -> bool:
+def already_graded(results_dir: Path, submission: Submission, variant: int = 0) -> bool:
     path = result_path(results_dir, submission.student, submission.notebook)
     if not path.exists() or not submission.sha256:
         return False
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["submission_sha256"] == \
-            submission.sha256
+        result = json.loads(path.read_text(encoding="utf-8"))
+        return result["submission_sha256"] == submission.sha256 and \
+            result.get("variant", 0) == variant
     except (ValueError, KeyError, OSError):
         return False
+
+
+@dataclass
+class ClassVariants:
+    """With a roster (--roster, --class): each student is graded against their own variant
+    of each notebook (variants.py), rebuilt from the solutions, with that variant's keys."""
+    class_name: str
+    students: set[str]
+    solutions_dir: Path
+    keys: dict[str, dict[int, dict]] = field(default_factory=dict)
+
+    def variant_of(self, submission: Submission, instructor) -> int:
+        if submission.student not in self.students:
+            submission.statuses.append(f"not in the roster of class {self.class_name}: graded "
+                                       "against the default variant")
+            return 0
+        return student_variant(self.class_name, submission.student, submission.notebook,
+                               variant_count(instructor))
+
+    def keys_of(self, notebook: str, variant: int) -> dict:
+        if notebook not in self.keys:
+            self.keys[notebook] = notebook_variant_keys(
+                self.solutions_dir / f"{notebook}.ipynb", public_key_file(notebook))
+        data = self.keys[notebook][variant]
+        return {check_id: {**key, "notebook": notebook}
+                for check_id, key in data["checks"].items()}
+
+
+def load_class_variants(roster: Path | None, class_name: str | None,
+                        solutions_dir: Path) -> ClassVariants | None:
+    from balkan_course.grading.release import RosterError, load_class_roster
+
+    if roster is None:
+        if class_name:
+            raise GradingSetupError("--class needs --roster (who is in the class)")
+        return None
+    if not class_name:
+        raise GradingSetupError("--roster needs --class: the class name the exercises were "
+                                "released under (make release CLASS=...)")
+    try:
+        return ClassVariants(class_name, set(load_class_roster(roster)), solutions_dir)
+    except RosterError as problem:
+        raise GradingSetupError(str(problem)) from problem
 
 
 # ---------------------------------------------------------------- the run
@@ -679,10 +733,12 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
           output_kb: int = 256, prestart: bool = True, uid_base: int | None = None,
           regrade: bool = False, keep_work: bool = False,
           shard: tuple[int, int] | None = None, notebook_timeout: float = 600,
-          isolation: str = "auto", hide: tuple[str, ...] = (), preload: bool = True
-          ) -> list[dict]:
-    """Grade every submission (or shard K of N of them); returns the results (also written)."""
+          isolation: str = "auto", hide: tuple[str, ...] = (), preload: bool = True,
+          roster: Path | None = None, class_name: str | None = None) -> list[dict]:
+    """Grade every submission (or shard K of N of them); returns the results (also written).
+    With a roster and a class name, each student against their own variants."""
     instructors = load_instructor_notebooks(solutions_dir)
+    variants = load_class_variants(roster, class_name, solutions_dir)
     if uid_base is not None:
         check_kernel_user_can_start(uid_base)
     sandbox = isolation == "on" or (isolation == "auto" and uid_base is None
@@ -713,9 +769,13 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
             if submission.refused:
                 continue
             data = read_submission(submission)
-            if not regrade and already_graded(results_dir, submission):
-                continue
             instructor = instructors[submission.notebook]
+            variant = variants.variant_of(submission, instructor) if variants else 0
+            if not regrade and already_graded(results_dir, submission, variant):
+                continue
+            if variant:
+                # The student's own version: parameter cells and keys of their variant.
+                instructor = variant_notebook(instructor, variant)
             if data is None:
                 write_json_atomically(
                     result_path(results_dir, submission.student, submission.notebook),
@@ -723,8 +783,10 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
                 continue
             structure = validate_structure(data, instructor, submission)
             job_path = work_dir / "jobs" / f"{number:05d}.json"
-            job_path.write_text(json.dumps(make_job(instructor, structure, submission),
-                                           ensure_ascii=True), encoding="utf-8")
+            job = make_job(instructor, structure, submission)
+            if variant:
+                job.update(variant=variant, keys=variants.keys_of(submission.notebook, variant))
+            job_path.write_text(json.dumps(job, ensure_ascii=True), encoding="utf-8")
             jobs.append((job_path, submission, instructor))
         if jobs:
             if uid_base is not None:  # kernels under their own uids pass through, read nothing
@@ -777,6 +839,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regrade", action="store_true",
                         help="grade again even the submissions already graded in --out")
     parser.add_argument("--keep-work", action="store_true", help="keep the prepared jobs")
+    parser.add_argument("--roster", type=Path, default=None,
+                        help="roster.csv of a class released with per-student variants (make "
+                             "release): each student is graded against their own variant")
+    parser.add_argument("--class", dest="class_name", default=None,
+                        help="the class name given to make release (with --roster)")
     parser.add_argument("--shard", type=parse_shard, default=None, metavar="K/N",
                         help="grade only shard K of N (1 <= K <= N); join the shards' outputs "
                              "with `python -m balkan_course.grading.shards merge`")
@@ -788,7 +855,8 @@ def main(argv: list[str] | None = None) -> int:
         results = grade(args.submissions, args.out, args.solutions, args.workers,
                         args.cell_timeout, args.memory_mb, args.output_kb,
                         not args.no_prestart, args.kernel_uid_base, args.regrade, args.keep_work,
-                        args.shard, args.notebook_timeout, args.isolation, tuple(args.hide))
+                        args.shard, args.notebook_timeout, args.isolation, tuple(args.hide),
+                        roster=args.roster, class_name=args.class_name)
     except GradingSetupError as problem:
         print(f"cannot grade: {problem}", file=sys.stderr)
         return 2

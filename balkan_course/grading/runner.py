@@ -385,6 +385,8 @@ def grader_scope(imports: list[str]) -> dict:
 
 def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
     started = time.monotonic()
+    # A student's own variant (grade.py --roster) comes with that variant's keys.
+    keys = {**keys, **job.get("keys", {})}
     statuses = list(job["statuses"])
     cell_errors: dict[str, str] = {}
     parts: dict[str, dict] = {}
@@ -467,7 +469,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
         "student": job["student"], "notebook": job["notebook"],
         "submission_sha256": job["submission_sha256"], "statuses": statuses,
         "checks": checks, "free_text": job["free_text"], "cell_errors": cell_errors,
-        "seconds": round(time.monotonic() - started, 2),
+        "seconds": round(time.monotonic() - started, 2), "variant": job.get("variant", 0),
     }
 
 

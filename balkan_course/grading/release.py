@@ -1,0 +1,193 @@
+"""One exercise folder per student, each with the student's own variant of the questions.
+
+    python -m balkan_course.grading.release --class NAME --roster roster.csv [--out releases]
+    (what `make release CLASS=NAME ROSTER=roster.csv` runs)
+
+For every student of the roster (the column `student`, as gradebook.py and lms_import.py read
+it: the student's folder name under submissions/) it writes
+
+    releases/NAME/<student>/NN_name.ipynb         the exercises, in the student's variant
+    releases/NAME/<student>/answer_keys/NN_name.json   that variant's self-check keys
+    releases/NAME/variants.csv                    who has which variant of which notebook
+
+The self-check reads answer_keys/ beside the notebooks (the kernel runs in their folder), so the
+folder works as it is on a JupyterHub or in an LMS upload. The variants and how the grader uses
+the roster are explained in variants.py and docs/grading.md. Nothing is written when the roster
+is bad (the error names file, row and column); the class folder is replaced whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from balkan_course.grading.build import AuthoringError, exercise_text, validate_solution
+from balkan_course.grading.checks import KEYS_DIR, RELEASED_KEYS
+from balkan_course.grading.gradebook import GradebookError, _read_table
+from balkan_course.grading.variants import (
+    CACHE_DIR,
+    ROOT,
+    notebook_variant_keys,
+    public_key_file,
+    student_variant,
+    variant_count,
+    variant_notebook,
+)
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+STUDENT_README = """# Your exercises ({class_name})
+
+These are your own copies of the course's exercise notebooks: some questions ask about another
+mission, article, year, place or actor than your classmates' (or the public exercises').
+Answer the questions as they are written in YOUR notebooks.
+
+Keep the folder `answer_keys/` next to the notebooks: the self-check cells read your keys from
+it. They hold no answers, only fingerprints of them.
+"""
+
+
+class RosterError(ValueError):
+    """The roster cannot be used; the message names file, row and column."""
+
+
+def safe_name_problem(name: str) -> str | None:
+    if not name:
+        return "empty"
+    if not SAFE_NAME.match(name) or name in (".", ".."):
+        return (f"{name!r} cannot be a folder name (use letters, digits and . _ @ + - only, "
+                "starting with a letter or digit, at most 100 characters)")
+    return None
+
+
+def load_class_roster(path: Path) -> list[str]:
+    """The student ids of a roster, in its order; every problem found, with file, row and
+    column."""
+    try:
+        rows = _read_table(Path(path), required=("student",))
+    except GradebookError as problem:
+        raise RosterError(str(problem)) from problem
+    students, problems, seen = [], [], {}
+    for line, row in rows:
+        student = row.get("student", "").strip()
+        problem = safe_name_problem(student)
+        if problem:
+            problems.append(f"{path}, row {line}, column student: {problem}")
+        elif student.casefold() in seen:
+            problems.append(f"{path}, row {line}, column student: {student} appears twice "
+                            f"(also row {seen[student.casefold()]})")
+        else:
+            seen[student.casefold()] = line
+            students.append(student)
+    if problems:
+        raise RosterError("\n".join(problems))
+    if not students:
+        raise RosterError(f"{path}: no students (one row per student, column student)")
+    return students
+
+
+def class_variants(class_name: str, students: list[str],
+                   solutions: dict[str, nbformat.NotebookNode]) -> dict[str, dict[str, int]]:
+    """student -> notebook -> variant."""
+    counts = {stem: variant_count(nb) for stem, nb in solutions.items()}
+    return {student: {stem: student_variant(class_name, student, stem, count)
+                      for stem, count in counts.items()} for student in students}
+
+
+def load_solutions(solutions_dir: Path, only: list[str] | None = None) -> dict:
+    solutions = {}
+    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
+        if only and path.stem not in only:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        validate_solution(nb, path.name)
+        solutions[path.stem] = nb
+    if not solutions:
+        raise RosterError(f"no solution notebooks in {solutions_dir}"
+                          + (f" named {', '.join(only)}" if only else ""))
+    return solutions
+
+
+def release(class_name: str, roster_path: Path, out_dir: Path = ROOT / "releases",
+            solutions_dir: Path = ROOT / "solutions", keys_dir: Path = KEYS_DIR,
+            cache_dir: Path = CACHE_DIR, only: list[str] | None = None) -> Path:
+    """Write out_dir/class_name/<student>/... for every student of the roster."""
+    problem = safe_name_problem(class_name)
+    if problem:
+        raise RosterError(f"class name: {problem}")
+    students = load_class_roster(roster_path)
+    solutions = load_solutions(solutions_dir, only)
+    assigned = class_variants(class_name, students, solutions)
+    keys = {stem: notebook_variant_keys(Path(solutions_dir) / f"{stem}.ipynb",
+                                        public_key_file(stem, keys_dir), cache_dir)
+            for stem in solutions}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / class_name
+    partial = Path(tempfile.mkdtemp(prefix=f".{class_name}.partial-", dir=out_dir))
+    try:
+        texts: dict[tuple[str, int], str] = {}
+        for student in students:
+            folder = partial / student
+            (folder / RELEASED_KEYS).mkdir(parents=True)
+            (folder / "README.md").write_text(STUDENT_README.format(class_name=class_name),
+                                              encoding="utf-8")
+            for stem, nb in solutions.items():
+                variant = assigned[student][stem]
+                if (stem, variant) not in texts:
+                    texts[stem, variant] = exercise_text(variant_notebook(nb, variant))
+                (folder / f"{stem}.ipynb").write_text(texts[stem, variant], encoding="utf-8")
+                key_file = keys[stem].get(variant) or public_key_file(stem, keys_dir)
+                (folder / RELEASED_KEYS / f"{stem}.json").write_text(
+                    json.dumps(key_file, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+        with (partial / "variants.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["student", "notebook", "variant"])
+            for student in students:
+                for stem in solutions:
+                    writer.writerow([student, stem, assigned[student][stem]])
+        if target.exists():
+            old = out_dir / f".{class_name}.old-{os.getpid()}"
+            target.rename(old)
+            partial.rename(target)
+            shutil.rmtree(old)
+        else:
+            partial.rename(target)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--class", dest="class_name", required=True,
+                        help="the class's name (also part of every student's variant)")
+    parser.add_argument("--roster", type=Path, required=True, help="roster.csv, column student")
+    parser.add_argument("--out", type=Path, default=ROOT / "releases")
+    parser.add_argument("--solutions", type=Path, default=ROOT / "solutions")
+    parser.add_argument("--notebooks", default="",
+                        help="only these notebooks, comma-separated stems (default: all)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    only = [n.strip() for n in args.notebooks.split(",") if n.strip()] or None
+    try:
+        target = release(args.class_name, args.roster, args.out, args.solutions, only=only)
+    except (RosterError, AuthoringError) as problem:
+        print(f"nothing released:\n{problem}", file=sys.stderr)
+        return 2
+    print(f"released {len(list(target.iterdir())) - 1} student folder(s) in {target} "
+          f"in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
