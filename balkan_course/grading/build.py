@@ -25,13 +25,7 @@ from pathlib import Path
 import nbformat
 
 from balkan_course.grading.checks import KEYS_DIR, RECORD_ENV
-from balkan_course.grading.variants import (
-    PARAMETERS,
-    STRIPPED_META,
-    render,
-    template_values,
-    validate_parameters,
-)
+from balkan_course.grading.variants import STRIPPED_META, validate_parameters, variant_notebook
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 BEGIN, END, STUB = "# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"
@@ -146,25 +140,20 @@ def stub_solution(source: str) -> str:
     return "\n".join(out)
 
 
-def exercise_cell(cell, values: dict | None = None):
-    """The student's version of one solution cell, or None when it is instructor-only.
-    `values` are the parameters the prompts name ({{NAME}}): the notebook's version's."""
+def exercise_cell(cell):
+    """The student's version of one solution cell (of a solution whose versions are already
+    chosen: variants.variant_notebook), or None when it is instructor-only."""
     cell_tags = tags(cell)
     if any(tag in cell_tags for tag in INSTRUCTOR_ONLY):
         return None
     meta = {}
     if cell_tags:
         meta["tags"] = cell_tags
-    kept = {k: v for k, v in course_meta(cell).items()
-            if not (PARAMETERS in cell_tags and k in STRIPPED_META)}
+    # The other versions of a question stay with the teacher.
+    kept = {k: v for k, v in course_meta(cell).items() if k not in STRIPPED_META}
     if kept:
         meta["balkan_course"] = kept
     source = source_of(cell)
-    if cell.cell_type == "markdown" and values:
-        source = render(source, values)
-    if PARAMETERS in cell_tags:
-        # The student's own version of the question: the grader restores it anyway.
-        meta.update({"editable": False, "deletable": False})
     if ANSWER in cell_tags:
         source = stub_solution(source)
     if ANSWER_TEXT in cell_tags:
@@ -184,7 +173,9 @@ def exercise_cell(cell, values: dict | None = None):
     return new
 
 
-def build_exercise(solution) -> nbformat.NotebookNode:
+def build_exercise(solution, variant: int = 0) -> nbformat.NotebookNode:
+    """The exercise of one version of a solution (0: the default, what exercises/ holds)."""
+    solution = variant_notebook(solution, variant)
     exercise = nbformat.v4.new_notebook()
     exercise.nbformat, exercise.nbformat_minor = 4, 5
     exercise.metadata = {
@@ -192,14 +183,12 @@ def build_exercise(solution) -> nbformat.NotebookNode:
                        "name": "python3"},
         "language_info": {"name": "python"},
     }
-    values = template_values(solution)
-    exercise.cells = [new for cell in solution.cells
-                      if (new := exercise_cell(cell, values)) is not None]
+    exercise.cells = [new for cell in solution.cells if (new := exercise_cell(cell)) is not None]
     return exercise
 
 
-def exercise_text(solution) -> str:
-    return nbformat.writes(build_exercise(solution)) + "\n"
+def exercise_text(solution, variant: int = 0) -> str:
+    return nbformat.writes(build_exercise(solution, variant)) + "\n"
 
 
 def free_text_checks(nb) -> list[str]:

@@ -73,7 +73,6 @@ from balkan_course.grading.variants import (  # noqa: E402
     notebook_variant_keys,
     public_key_file,
     student_variant,
-    template_values,
     variant_count,
     variant_notebook,
 )
@@ -354,9 +353,7 @@ def match_by_position(cells: list[StudentCell], instructor, submission: Submissi
     """Give id-less cells the ids of the instructor's cells they stand for: unchanged cells
     (prompts, set-up, checks) match by content, and an answer cell is the student's cell of
     the same type in the same place between them."""
-    values = template_values(instructor)
-    exercise = [c for c in (exercise_cell(cell, values) for cell in instructor.cells)
-                if c is not None]
+    exercise = [c for c in (exercise_cell(cell) for cell in instructor.cells) if c is not None]
     theirs = [_shape(c.cell_type, c.source) for c in cells]
     ours = [_shape(c.cell_type, source_of(c)) for c in exercise]
     matcher = difflib.SequenceMatcher(None, ours, theirs, autojunk=False)
@@ -773,9 +770,9 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
             variant = variants.variant_of(submission, instructor) if variants else 0
             if not regrade and already_graded(results_dir, submission, variant):
                 continue
-            if variant:
-                # The student's own version: parameter cells and keys of their variant.
-                instructor = variant_notebook(instructor, variant)
+            # The student's own version (the default without a roster): its set-up cells,
+            # prompts and, below, its keys.
+            instructor = variant_notebook(instructor, variant)
             if data is None:
                 write_json_atomically(
                     result_path(results_dir, submission.student, submission.notebook),

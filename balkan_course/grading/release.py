@@ -41,7 +41,6 @@ from balkan_course.grading.variants import (
     public_key_file,
     student_variant,
     variant_count,
-    variant_notebook,
 )
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
@@ -143,7 +142,7 @@ def release(class_name: str, roster_path: Path, out_dir: Path = ROOT / "releases
             for stem, nb in solutions.items():
                 variant = assigned[student][stem]
                 if (stem, variant) not in texts:
-                    texts[stem, variant] = exercise_text(variant_notebook(nb, variant))
+                    texts[stem, variant] = exercise_text(nb, variant)
                 (folder / f"{stem}.ipynb").write_text(texts[stem, variant], encoding="utf-8")
                 key_file = keys[stem].get(variant) or public_key_file(stem, keys_dir)
                 (folder / RELEASED_KEYS / f"{stem}.json").write_text(

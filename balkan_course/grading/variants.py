@@ -1,27 +1,26 @@
 """Per-student variants of the exercise questions (docs/grading.md, "Per-student variants").
 
 A question that can be asked about another mission, article, year, place, actor or table row
-declares its variants in the solution notebook: an instructor-owned code cell tagged
-`parameters`, just before its answer cell, assigns the question's parameters,
+declares its versions on its answer cell, in the solution notebook, values drawn from the
+dataset (the tests check that they exist there):
 
-    MISSION = "kfor"
+    {"balkan_course": {"variants": [{"voice": "analyst"}, {"voice": "official"}, ...],
+                       "drawn_from": {"voice": "actors.voice"}}}
 
-and its metadata lists the variants, values drawn from the dataset (checked by the tests):
+Entry 0 is the default: what the public exercises/, solutions/ and answer keys show. The
+solution is written for the default, with its values as plain literals (`actors["voice"] ==
+"analyst"`), and the prompts name them as templates (`{{voice}}`). Version k of the question is
+made by replacing, in the question's cells (those after the previous check cell, up to and
+including its own check cell), every string or number literal equal to a default value by the
+version's value, and every `{{name}}` in its prompts by the version's text. So the public
+solution's code, copied as it is, answers the default version, not the student's, and earns
+nothing; a student must read their own question.
 
-    {"balkan_course": {"variants": [{"MISSION": "kfor", "mission_name": "KFOR"},
-                                    {"MISSION": "eufor_althea", "mission_name": "EUFOR Althea"}],
-                       "drawn_from": {"MISSION": "troop_figures.mission_id"}}}
-
-Entry 0 is the default: the values the cell assigns, what the public exercises/, solutions/ and
-answer keys show. A name the cell does not assign (`mission_name`) only feeds the prompts,
-which write it as `{{mission_name}}`. The answer (and the wrong answers) use the variable.
-
-Variant k of a notebook (k = 1 .. count-1; 0 is the default) sets each parameter cell to its
-entry 1 + (k-1) mod (n-1), so no student is given the default, whose answers are public. A
-student's variant is a stable hash of (class, student, notebook). The keys of a variant are
-recorded as `make exercises` records the default ones (the solution executed in record mode,
-parameters set), cached in build/variants/ by a hash of everything they depend on; they are
-never committed.
+Version k of a notebook (k = 1 .. count-1; 0 is the default) gives each varied question its
+entry 1 + (k-1) mod (n-1), so no student gets the default, whose answers are public. A
+student's version is a stable hash of (class, student, notebook). The keys of a version are
+recorded as `make exercises` records the default ones (the version executed in record mode),
+cached in build/variants/ by a hash of everything they depend on; they are never committed.
 """
 
 from __future__ import annotations
@@ -29,22 +28,23 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import io
 import json
 import re
 import tempfile
+import tokenize
 from pathlib import Path
 
 import nbformat
 
-PARAMETERS = "parameters"
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 ROOT = Path(__file__).resolve().parent.parent.parent
 CACHE_DIR = ROOT / "build" / "variants"
-# Shown to a student whose answer is another variant's (the default's, or a classmate's).
-OTHER_VARIANT_HINT = ("that is the answer for another version of this question: read the "
-                      "question in your own notebook again (its values are in the cell before "
-                      "your answer)")
-STRIPPED_META = ("variants", "drawn_from", "variant")
+# Shown to a student whose answer is another version's (the default's, or a classmate's).
+OTHER_VARIANT_HINT = ("that is the answer to another version of this question: read the "
+                      "question in your own notebook again (its values differ from the "
+                      "public solution's and from your classmates')")
+STRIPPED_META = ("variants", "drawn_from")
 
 
 def _tags(cell) -> list[str]:
@@ -60,83 +60,87 @@ def _source(cell) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def parameter_cells(nb) -> list:
-    return [cell for cell in nb.cells if PARAMETERS in _tags(cell)]
-
-
 def declared_variants(cell) -> list[dict]:
     return list(_meta(cell).get("variants") or [])
 
 
-def assigned_parameters(source: str) -> dict:
-    """name -> value of the `NAME = literal` statements of a parameter cell."""
-    assigned = {}
-    for node in ast.parse(source).body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)):
-            assigned[node.targets[0].id] = ast.literal_eval(node.value)
-    return assigned
+def question_blocks(nb) -> list[tuple[int, int, int]]:
+    """(first cell, answer cell, check cell) positions of every question with versions: its
+    cells run from the one after the previous check cell to its own check cell."""
+    blocks, start, pending = [], 0, None
+    for position, cell in enumerate(nb.cells):
+        if declared_variants(cell) and "answer" in _tags(cell):
+            pending = position
+        if "check" in _tags(cell):
+            if pending is not None:
+                blocks.append((start, pending, position))
+            start, pending = position + 1, None
+    return blocks
+
+
+def _is_scalar(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def validate_parameters(nb, name: str) -> list[str]:
-    """The authoring problems of a notebook's parameter cells and prompt templates."""
-    problems, names = [], set()
-    for cell in parameter_cells(nb):
-        where = f"{name} cell {cell.get('id')}"
-        if cell.cell_type != "code" or {"answer", "check", "wrong-answers"} & set(_tags(cell)):
-            problems.append(f"{where}: a parameters cell is a code cell of its own")
-            continue
+    """The authoring problems of a notebook's declared versions and prompt templates."""
+    problems = []
+    blocks = {answer: (first, check) for first, answer, check in question_blocks(nb)}
+    templated = set()
+    for position, cell in enumerate(nb.cells):
         variants = declared_variants(cell)
-        if not variants or not all(isinstance(v, dict) and v for v in variants):
-            problems.append(f"{where}: needs metadata balkan_course.variants, a list of dicts")
+        if not variants:
             continue
-        try:
-            assigned = assigned_parameters(_source(cell))
-        except (SyntaxError, ValueError):
-            problems.append(f"{where}: assign each parameter a literal: NAME = \"value\"")
+        where = f"{name} cell {cell.get('id')}"
+        if position not in blocks:
+            problems.append(f"{where}: versions are declared on an answer cell followed by its "
+                            "check cell")
+            continue
+        if not all(isinstance(v, dict) and v and all(_is_scalar(x) for x in v.values())
+                   for v in variants):
+            problems.append(f"{where}: balkan_course.variants must be a list of dicts of "
+                            "texts and numbers")
             continue
         keys = set(variants[0])
         if any(set(v) != keys for v in variants):
-            problems.append(f"{where}: every variant must name the same parameters")
-        if not set(assigned) <= keys:
-            problems.append(f"{where}: the variants do not set {sorted(set(assigned) - keys)}")
-        if {k: variants[0][k] for k in assigned if k in variants[0]} != assigned:
-            problems.append(f"{where}: the first variant must be the values the cell assigns")
+            problems.append(f"{where}: every version must name the same parameters")
+        if len({json.dumps(v, sort_keys=True) for v in variants}) != len(variants):
+            problems.append(f"{where}: a version is declared twice")
         for parameter, column in _meta(cell).get("drawn_from", {}).items():
             if parameter not in keys or not re.fullmatch(r"\w+\.\w+", str(column)):
                 problems.append(f"{where}: drawn_from {parameter}: {column} (table.column)")
-        if len({json.dumps(v, sort_keys=True) for v in variants}) != len(variants):
-            problems.append(f"{where}: a variant is declared twice")
-        names |= keys
+        first, check = blocks[position]
+        block = nb.cells[first: check + 1]
+        used = set()
+        for other in block:
+            if other.cell_type == "markdown":
+                used |= set(TEMPLATE.findall(_source(other)))
+                templated.add(other.get("id"))
+            elif other.cell_type == "code":
+                used |= {k for k in keys if _literal_spans(_source(other), {k: variants[0][k]})}
+        if keys - used:
+            problems.append(f"{where}: {', '.join(sorted(keys - used))} appear(s) neither as "
+                            "a literal in the question's code nor as {{name}} in its prompt")
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            unknown = sorted(set(TEMPLATE.findall(_source(cell))) - names)
-            if unknown:
-                problems.append(f"{name} cell {cell.get('id')}: {{{{{unknown[0]}}}}} is not a "
-                                "parameter of any parameters cell")
+        if cell.cell_type == "markdown" and cell.get("id") not in templated:
+            if TEMPLATE.search(_source(cell)):
+                problems.append(f"{name} cell {cell.get('id')}: a {{{{name}}}} template outside "
+                                "a question with versions")
     return problems
 
 
 def variant_count(nb) -> int:
-    """How many versions of the notebook there are (1: no parameters; 0 is the default)."""
-    return max([len(declared_variants(cell)) for cell in parameter_cells(nb)] or [1])
+    """How many versions of the notebook there are (1: none declared; 0 is the default)."""
+    return max([len(declared_variants(nb.cells[answer]))
+                for _, answer, _ in question_blocks(nb)] or [1])
 
 
 def entry_index(length: int, variant: int) -> int:
-    """Which of a cell's `length` entries variant k uses: never the default when k > 0."""
+    """Which of a question's `length` versions notebook version k uses (never the default
+    when k > 0)."""
     if variant == 0 or length < 2:
         return 0
     return 1 + (variant - 1) % (length - 1)
-
-
-def template_values(nb) -> dict:
-    """The values the prompts of this version of the notebook show."""
-    values = {}
-    for cell in parameter_cells(nb):
-        variants = declared_variants(cell)
-        if variants:
-            values.update(variants[_meta(cell).get("variant", 0)])
-    return values
 
 
 def render(text: str, values: dict) -> str:
@@ -144,32 +148,53 @@ def render(text: str, values: dict) -> str:
 
 
 def _literal(value) -> str:
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool) or (
-            isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value)):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
-def set_parameters(source: str, values: dict) -> str:
-    """The parameter cell's source with each `NAME = ...` statement assigning values[NAME]."""
+def _literal_spans(source: str, defaults: dict) -> list[tuple[int, int, int, str]]:
+    """(line, start col, end col, parameter) of each one-line string or number literal whose
+    value is a parameter's default value (the same type: 2023 is not "2023")."""
+    spans = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return spans
+    for token in tokens:
+        if token.type not in (tokenize.STRING, tokenize.NUMBER) or token.start[0] != token.end[0]:
+            continue
+        try:
+            value = ast.literal_eval(token.string)
+        except (ValueError, SyntaxError):
+            continue  # an f-string, bytes, ...
+        for parameter, default in defaults.items():
+            if type(value) is type(default) and value == default:
+                spans.append((token.start[0], token.start[1], token.end[1], parameter))
+                break
+    return spans
+
+
+def substitute(source: str, defaults: dict, values: dict) -> str:
+    """The code with each literal equal to a default value replaced by the version's value."""
     lines = source.split("\n")
-    for node in reversed(ast.parse(source).body):
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id in values):
-            name = node.targets[0].id
-            lines[node.lineno - 1: node.end_lineno] = [f"{name} = {_literal(values[name])}"]
+    for line, start, end, parameter in reversed(_literal_spans(source, defaults)):
+        text = lines[line - 1]
+        lines[line - 1] = text[:start] + _literal(values[parameter]) + text[end:]
     return "\n".join(lines)
 
 
 def variant_notebook(nb, variant: int):
-    """A copy of a solution notebook whose parameter cells hold version `variant`."""
+    """A copy of a solution notebook holding version `variant` of every varied question (its
+    prompts rendered; version 0 is the default, what exercises/ shows)."""
     out = copy.deepcopy(nb)
-    for cell in parameter_cells(out):
-        variants = declared_variants(cell)
-        index = entry_index(len(variants), variant)
-        cell["source"] = set_parameters(_source(cell), variants[index])
-        cell.setdefault("metadata", {}).setdefault("balkan_course", {})["variant"] = index
-        cell["outputs"] = []
+    for first, answer, check in question_blocks(out):
+        variants = declared_variants(out.cells[answer])
+        defaults, values = variants[0], variants[entry_index(len(variants), variant)]
+        for cell in out.cells[first: check + 1]:
+            if cell.cell_type == "markdown":
+                cell["source"] = render(_source(cell), values)
+            elif cell.cell_type == "code" and values != defaults:
+                cell["source"] = substitute(_source(cell), defaults, values)
+                cell["outputs"] = []
     return out
 
 
@@ -209,7 +234,9 @@ def notebook_fingerprint(nb) -> str:
 def recorded_keys(solution_path: Path, variant: int, cache_dir: Path = CACHE_DIR) -> dict:
     """The keys of one version of a solution: recorded by executing it (the first time),
     then read from the cache."""
-    from balkan_course.grading.build import execute_recording
+    from nbclient.exceptions import CellExecutionError
+
+    from balkan_course.grading.build import AuthoringError, execute_recording
 
     nb = variant_notebook(nbformat.read(solution_path, as_version=4), variant)
     cached = cache_dir / solution_path.stem / f"{notebook_fingerprint(nb)}.json"
@@ -218,7 +245,12 @@ def recorded_keys(solution_path: Path, variant: int, cache_dir: Path = CACHE_DIR
     cached.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cached.parent) as scratch:
         key_path = Path(scratch) / f"{solution_path.stem}.json"
-        keys = execute_recording(nb, key_path, solution_path.parent)
+        try:
+            keys = execute_recording(nb, key_path, solution_path.parent)
+        except CellExecutionError as problem:
+            raise AuthoringError(f"{solution_path.name}, version {variant}: the solution fails "
+                                 f"there: {str(problem).strip().splitlines()[-1][:400]}"
+                                 ) from problem
         key_path.replace(cached)  # whole or not at all
     return keys
 
@@ -233,14 +265,14 @@ def notebook_variant_keys(solution_path: Path, public_keys: dict,
     versions = [public_keys, *found.values()]
     for keys in found.values():
         for check_id, key in keys["checks"].items():
-            known = {key["hash"], *(p["hash"] for p in key.get("probes", []))}
-            others = [v["checks"][check_id]["hash"] for v in versions
-                      if check_id in v.get("checks", {})]
-            for other in others:
-                if other not in known:
-                    known.add(other)
-                    key.setdefault("probes", []).insert(0, {"hash": other,
-                                                            "hint": OTHER_VARIANT_HINT})
+            others = list(dict.fromkeys(
+                v["checks"][check_id]["hash"] for v in versions
+                if check_id in v.get("checks", {}) and v["checks"][check_id]["hash"]
+                != key["hash"]))
+            # These hints first: they say more than a wrong answer's hint that happens to
+            # be another version's right answer.
+            key["probes"] = [{"hash": other, "hint": OTHER_VARIANT_HINT} for other in others] + [
+                probe for probe in key.get("probes", []) if probe["hash"] not in others]
     return found
 
 
@@ -255,10 +287,10 @@ def public_key_file(stem: str, keys_dir: Path | None = None) -> dict:
 
 
 def answer_hashes(nb) -> dict[str, dict]:
-    """check_id (the question) -> {part id: (hash, non-trivial)} of the solution's answers, the
-    notebook's code run in this process (no kernel; as the answer corpus does)."""
+    """check_id (the question) -> {part id: (hash or None, non-trivial)} of the answers the
+    notebook's code gives, run in this process (no kernel; as the answer corpus does). A
+    part whose answer cannot be computed gets None."""
     import contextlib
-    import io
     import warnings
 
     import balkan_course.charts as charts
@@ -275,7 +307,7 @@ def answer_hashes(nb) -> dict[str, dict]:
             trivial = (canon.get("kind") in ("table", "series") and not canon.get("rows")) or (
                 canon.get("kind") == "chart" and not canon.get("data_rows")) or (
                 canon.get("kind") in ("list", "dict") and not canon.get("items")) or (
-                canon.get("value") in (None, "", 0))
+                "value" in canon and canon["value"] in (None, "", 0))
             found.setdefault(question, {})[check_id] = (
                 checks._key_hash(check_id, checks._receipt_canon(canon)), not trivial)
         return record
@@ -288,31 +320,63 @@ def answer_hashes(nb) -> dict[str, dict]:
                 if cell.cell_type != "code" or "wrong-answers" in tags:
                     continue
                 if "check" in tags:
-                    scope = dict(namespace, check=recorder(_meta(cell)["check_id"]))
-                    exec(compile(_source(cell), "<check>", "exec"), scope)  # noqa: S102
+                    question = _meta(cell)["check_id"]
+                    scope = dict(namespace, check=recorder(question))
+                    try:
+                        exec(compile(_source(cell), "<check>", "exec"), scope)  # noqa: S102
+                    except Exception:  # noqa: BLE001 - an answer that cannot be computed
+                        parts = _meta(cell).get("parts") or {question: 0}
+                        for part in parts:
+                            found.setdefault(question, {}).setdefault(part, (None, False))
                     continue
-                exec(compile(_source(cell), "<cell>", "exec"), namespace)  # noqa: S102
+                try:
+                    exec(compile(_source(cell), "<cell>", "exec"), namespace)  # noqa: S102
+                except Exception:  # noqa: BLE001 - e.g. copied code that fails here
+                    if "answer" not in tags:
+                        raise
     finally:
         charts.setup_charts = setup
     return found
 
 
-def count_variants(solution_path: Path) -> dict[str, dict]:
-    """For each auto-graded question of a solution: how many different answers its versions
-    have (the default included), and how many of them a student can be given (not the
-    default's, whose answer is public)."""
-    nb = nbformat.read(solution_path, as_version=4)
-    versions = [answer_hashes(variant_notebook(nb, k)) for k in range(variant_count(nb))]
+def with_answers_of(nb, other):
+    """A copy of nb whose answer cells hold other's code (matched by cell id)."""
+    out = copy.deepcopy(nb)
+    sources = {cell.get("id"): _source(cell) for cell in other.cells if "answer" in _tags(cell)}
+    for cell in out.cells:
+        if "answer" in _tags(cell) and cell.get("id") in sources:
+            cell["source"] = sources[cell.get("id")]
+    return out
+
+
+def count_variants(nb) -> dict[str, dict]:
+    """For each auto-graded question of a solution notebook: `declared` versions, and
+    `versions`: the default plus the student versions whose answers differ from each other's
+    and the default's, and which the public solution's code, copied into that version of the
+    notebook, does not answer. `non_trivial`: no version's answer is empty or zero."""
+    public = answer_hashes(nb)
+    versions, copied = [public], [public]
+    for k in range(1, variant_count(nb)):
+        version = variant_notebook(nb, k)
+        versions.append(answer_hashes(version))
+        copied.append(answer_hashes(with_answers_of(version, nb)))
+    declared = {_meta(nb.cells[check])["check_id"]: len(declared_variants(nb.cells[answer]))
+                for _, answer, check in question_blocks(nb)}
+
+    def answer(found, question):
+        return tuple(sorted((part, h) for part, (h, _) in found.get(question, {}).items()))
+
     counts = {}
-    for question in versions[0]:
-        answers = [tuple(sorted((p, h) for p, (h, _) in v[question].items())) for v in versions]
-        student = {a for a in answers[1:] if a != answers[0]}
-        counts[question] = {"variants": len(set(answers)), "student_variants": len(student),
-                            "non_trivial": all(ok for v in versions
-                                               for _, ok in v[question].values())}
+    for question in public:
+        default = answer(public, question)
+        protected = {answer(v, question) for v, c in zip(versions[1:], copied[1:], strict=True)
+                     if answer(v, question) not in (default, answer(c, question))}
+        counts[question] = {
+            "declared": declared.get(question, 1), "versions": 1 + len(protected),
+            "non_trivial": all(ok for v in versions for _, ok in v[question].values())}
     return counts
 
 
-__all__ = ["PARAMETERS", "validate_parameters", "variant_count", "variant_notebook",
-           "template_values", "render", "student_variant", "notebook_variant_keys",
+__all__ = ["validate_parameters", "variant_count", "variant_notebook", "question_blocks",
+           "render", "substitute", "student_variant", "notebook_variant_keys",
            "count_variants", "answer_hashes"]

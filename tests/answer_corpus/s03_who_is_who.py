@@ -9,22 +9,22 @@ TWO = 'two = claims_voice[claims_voice["speaker_id"].isin(["mark_rutte", "albin_
 CORPUS = {
     "03-analysts": {
         "right": [
-            f'analysts = actors.loc[actors["voice"] == "analyst", {A_COLS}]\n'
-            'analysts = analysts.sort_values("name")',
-            f'analysts = actors[actors["voice"] == "analyst"].sort_values("name")[{A_COLS}]',
-            f'analysts = actors.query("voice == \'analyst\'")[{A_COLS}].sort_values(by="name", '
+            f'one_voice = actors.loc[actors["voice"] == "analyst", {A_COLS}]\n'
+            'one_voice = one_voice.sort_values("name")',
+            f'one_voice = actors[actors["voice"] == "analyst"].sort_values("name")[{A_COLS}]',
+            f'one_voice = actors.query("voice == \'analyst\'")[{A_COLS}].sort_values(by="name", '
             'ignore_index=True)',
-            f'analysts = actors.sort_values("name").loc[lambda t: t["voice"].eq("analyst"), '
+            f'one_voice = actors.sort_values("name").loc[lambda t: t["voice"].eq("analyst"), '
             f'{A_COLS}]',
         ],
         "wrong": [
-            f'analysts = actors.loc[actors["voice"] == "official", {A_COLS}].sort_values("name")',
-            f'analysts = actors.loc[actors["voice"] == "analyst", {A_COLS}]',
-            f'analysts = actors.loc[actors["voice"].isin(["analyst", "journalist"]), {A_COLS}]'
+            f'one_voice = actors.loc[actors["voice"] == "official", {A_COLS}].sort_values("name")',
+            f'one_voice = actors.loc[actors["voice"] == "analyst", {A_COLS}]',
+            f'one_voice = actors.loc[actors["voice"].isin(["analyst", "journalist"]), {A_COLS}]'
             '.sort_values("name")',
-            f'analysts = actors.loc[actors["voice"] == "analyst", {A_COLS}].sort_values("name", '
+            f'one_voice = actors.loc[actors["voice"] == "analyst", {A_COLS}].sort_values("name", '
             'ascending=False)',
-            f'analysts = actors.loc[actors["voice"] == "analyst", {A_COLS}].sort_values('
+            f'one_voice = actors.loc[actors["voice"] == "analyst", {A_COLS}].sort_values('
             '"actor_id")',
         ],
     },
