@@ -263,8 +263,9 @@ def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None
 
 
 def build(solutions: Path, exercises: Path, keys_dir: Path = KEYS_DIR,
-          with_keys: bool = True) -> list[Path]:
-    """Build every exercise (and key) from the solutions folder; returns the exercises written."""
+          with_keys: bool = True, only: list[str] | None = None) -> list[Path]:
+    """Build every exercise (and key) from the solutions folder (or only the named ones);
+    returns the exercises written."""
     written = []
     exercises.mkdir(parents=True, exist_ok=True)
     keys_dir.mkdir(parents=True, exist_ok=True)
@@ -277,6 +278,8 @@ def build(solutions: Path, exercises: Path, keys_dir: Path = KEYS_DIR,
                 raise AuthoringError(f"check id {check_id} is used by {seen_checks[check_id]} "
                                      f"and {solution_path.name}; ids must be unique course-wide")
             seen_checks[check_id] = solution_path.name
+        if only and solution_path.stem not in only:
+            continue
         if with_keys:
             print(f"executing {solution_path} (record mode) ...", flush=True)
             record_keys(solution_path, keys_dir)
@@ -295,9 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercises-only", action="store_true",
                         help="do not execute the solutions (keys and outputs stay as they are)")
     parser.add_argument("--keys-dir", type=Path, default=KEYS_DIR)
+    parser.add_argument("--only", default="",
+                        help="only these solutions, comma-separated stems (e.g. 03_who_is_who)")
     args = parser.parse_args(argv)
+    only = [stem.strip() for stem in args.only.split(",") if stem.strip()] or None
     try:
-        build(args.solutions, args.exercises, args.keys_dir, with_keys=not args.exercises_only)
+        build(args.solutions, args.exercises, args.keys_dir, with_keys=not args.exercises_only,
+              only=only)
     except AuthoringError as problem:
         print(f"The solutions break the authoring rules:\n{problem}", file=sys.stderr)
         return 1

@@ -68,41 +68,41 @@ CORPUS = {
     },
     "03-analyst-percent": {
         "right": [
-            'analyst_percent = round(100 * (claims_voice["voice"] == "analyst").sum() / '
+            'voice_percent = round(100 * (claims_voice["voice"] == "analyst").sum() / '
             'len(claims_voice), 1)',
-            'analyst_percent = round((claims_voice["voice"] == "analyst").mean() * 100, 1)',
-            'analyst_percent = round(claims_voice["voice"].value_counts(normalize=True)'
+            'voice_percent = round((claims_voice["voice"] == "analyst").mean() * 100, 1)',
+            'voice_percent = round(claims_voice["voice"].value_counts(normalize=True)'
             '["analyst"] * 100, 1)',
-            'import numpy as np\nanalyst_percent = np.round(100 * claims_voice["voice"].eq('
+            'import numpy as np\nvoice_percent = np.round(100 * claims_voice["voice"].eq('
             '"analyst").mean(), 1)',
         ],
         "wrong": [
-            'analyst_percent = round(100 * (actors["voice"] == "analyst").mean(), 1)',
+            'voice_percent = round(100 * (actors["voice"] == "analyst").mean(), 1)',
             'w = claim_sources.merge(claims_voice[["claim_id", "voice"]], on="claim_id")\n'
-            'analyst_percent = round(100 * (w["voice"] == "analyst").mean(), 1)',
-            'analyst_percent = 100 * (claims_voice["voice"] == "analyst").mean()',
-            'analyst_percent = round((claims_voice["voice"] == "analyst").mean(), 1)',
-            'analyst_percent = int((claims_voice["voice"] == "analyst").sum())',
+            'voice_percent = round(100 * (w["voice"] == "analyst").mean(), 1)',
+            'voice_percent = 100 * (claims_voice["voice"] == "analyst").mean()',
+            'voice_percent = round((claims_voice["voice"] == "analyst").mean(), 1)',
+            'voice_percent = int((claims_voice["voice"] == "analyst").sum())',
         ],
     },
     "03-rutte-kurti": {
         "right": [
-            TWO + 'rutte_kurti = pd.crosstab(two["speaker_id"], two["source_id"])',
-            TWO + 'rutte_kurti = two.pivot_table(index="speaker_id", columns="source_id", '
+            TWO + 'two_speakers = pd.crosstab(two["speaker_id"], two["source_id"])',
+            TWO + 'two_speakers = two.pivot_table(index="speaker_id", columns="source_id", '
             'values="claim_id", aggfunc="count", fill_value=0)',
-            TWO + 'rutte_kurti = two.groupby(["speaker_id", "source_id"]).size().unstack('
+            TWO + 'two_speakers = two.groupby(["speaker_id", "source_id"]).size().unstack('
             'fill_value=0)',
-            TWO + 'rutte_kurti = pd.crosstab(two["speaker_id"], two["source_id"]).loc['
+            TWO + 'two_speakers = pd.crosstab(two["speaker_id"], two["source_id"]).loc['
             '["mark_rutte", "albin_kurti"]].iloc[:, ::-1]',
-            TWO + 'rutte_kurti = pd.crosstab(two["speaker_id"], two["source_id"]).reset_index()',
+            TWO + 'two_speakers = pd.crosstab(two["speaker_id"], two["source_id"]).reset_index()',
         ],
         "wrong": [
-            TWO + 'rutte_kurti = pd.crosstab(two["source_id"], two["speaker_id"])',
-            TWO + 'rutte_kurti = two.pivot_table(index="speaker_id", columns="source_id", '
+            TWO + 'two_speakers = pd.crosstab(two["source_id"], two["speaker_id"])',
+            TWO + 'two_speakers = two.pivot_table(index="speaker_id", columns="source_id", '
             'values="claim_id", aggfunc="count")',
-            'rutte_kurti = pd.crosstab(claims_voice["speaker_id"], claims_voice["source_id"])',
-            TWO + 'rutte_kurti = pd.crosstab(two["speaker_id"], two["source_id"], margins=True)',
-            TWO + 'rutte_kurti = two.pivot_table(index="speaker_id", columns="source_id", '
+            'two_speakers = pd.crosstab(claims_voice["speaker_id"], claims_voice["source_id"])',
+            TWO + 'two_speakers = pd.crosstab(two["speaker_id"], two["source_id"], margins=True)',
+            TWO + 'two_speakers = two.pivot_table(index="speaker_id", columns="source_id", '
             'values="claim_id", aggfunc="count", fill_value=0).astype(bool)',
         ],
     },
@@ -110,40 +110,40 @@ CORPUS = {
         "right": [
             'w = pairs[(pairs["actor_a"] == "kosovo") | (pairs["actor_b"] == "kosovo")].copy()\n'
             'w["partner"] = w["actor_a"].where(w["actor_b"] == "kosovo", w["actor_b"])\n'
-            'kosovo_partners = w.sort_values(["total", "partner"], ascending=[False, True])'
+            'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
             '[["partner", "total"]].head(5).reset_index(drop=True)',
             'both = pd.concat([pairs[pairs["actor_a"] == "kosovo"].rename(columns={"actor_b": '
             '"partner"}), pairs[pairs["actor_b"] == "kosovo"].rename(columns={"actor_a": '
-            '"partner"})])\nkosovo_partners = both.sort_values(["total", "partner"], '
+            '"partner"})])\npartners = both.sort_values(["total", "partner"], '
             'ascending=[False, True])[["partner", "total"]].head(5).reset_index(drop=True)',
             'import numpy as np\nw = pairs.query("actor_a == \'kosovo\' or actor_b == '
             '\'kosovo\'").assign(partner=lambda t: np.where(t["actor_a"] == "kosovo", '
-            't["actor_b"], t["actor_a"]))\nkosovo_partners = w[["partner", "total"]]'
+            't["actor_b"], t["actor_a"]))\npartners = w[["partner", "total"]]'
             '.sort_values(["total", "partner"], ascending=[False, True]).iloc[:5]'
             '.reset_index(drop=True)',
             'rows = [(b if a == "kosovo" else a, t) for a, b, t in zip(pairs["actor_a"], '
             'pairs["actor_b"], pairs["total"]) if "kosovo" in (a, b)]\n'
-            'kosovo_partners = pd.DataFrame(sorted(rows, key=lambda r: (-r[1], r[0]))[:5], '
+            'partners = pd.DataFrame(sorted(rows, key=lambda r: (-r[1], r[0]))[:5], '
             'columns=["partner", "total"])',
         ],
         "wrong": [
             'w = pairs[pairs["actor_a"] == "kosovo"].rename(columns={"actor_b": "partner"})\n'
-            'kosovo_partners = w.sort_values(["total", "partner"], ascending=[False, True])'
+            'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
             '[["partner", "total"]].head(5).reset_index(drop=True)',
             'w = pairs[pairs["actor_b"] == "kosovo"].rename(columns={"actor_a": "partner"})\n'
-            'kosovo_partners = w.sort_values(["total", "partner"], ascending=[False, True])'
+            'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
             '[["partner", "total"]].head(5).reset_index(drop=True)',
             'w = pairs[(pairs["actor_a"] == "kosovo") | (pairs["actor_b"] == "kosovo")].copy()\n'
             'w["partner"] = w["actor_a"].where(w["actor_b"] == "kosovo", w["actor_b"])\n'
-            'kosovo_partners = w.sort_values(["total", "partner"], ascending=[False, True])'
+            'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
             '[["partner", "total"]].reset_index(drop=True)',
             'w = pairs[(pairs["actor_a"] == "kosovo") | (pairs["actor_b"] == "kosovo")].copy()\n'
             'w["partner"] = w["actor_b"]\n'
-            'kosovo_partners = w.sort_values(["total", "partner"], ascending=[False, True])'
+            'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
             '[["partner", "total"]].head(5).reset_index(drop=True)',
             'w = pairs[(pairs["actor_a"] == "kosovo") | (pairs["actor_b"] == "kosovo")].copy()\n'
             'w["partner"] = w["actor_a"].where(w["actor_b"] == "kosovo", w["actor_b"])\n'
-            'kosovo_partners = w.sort_values("total")[["partner", "total"]].tail(5)'
+            'partners = w.sort_values("total")[["partner", "total"]].tail(5)'
             '.reset_index(drop=True)',
         ],
     },

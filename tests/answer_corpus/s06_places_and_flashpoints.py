@@ -47,32 +47,32 @@ CORPUS = {
     },
     "06-banjska-pristina": {
         "right": [
-            W + 'banjska_pristina_km = round(haversine_km(w.loc["banjska", "latitude"], '
+            W + 'distance_km = round(haversine_km(w.loc["banjska", "latitude"], '
             'w.loc["banjska", "longitude"], w.loc["pristina", "latitude"], w.loc["pristina", '
             '"longitude"]), 1)',
-            W + 'banjska_pristina_km = round(haversine_km(w.loc["pristina", "latitude"], '
+            W + 'distance_km = round(haversine_km(w.loc["pristina", "latitude"], '
             'w.loc["pristina", "longitude"], w.loc["banjska", "latitude"], w.loc["banjska", '
             '"longitude"]), 1)',
             'b = places[places["place_id"] == "banjska"].iloc[0]\np = places[places["place_id"] '
-            '== "pristina"].iloc[0]\nbanjska_pristina_km = float(round(haversine_km(b.latitude, '
+            '== "pristina"].iloc[0]\ndistance_km = float(round(haversine_km(b.latitude, '
             'b.longitude, p.latitude, p.longitude), 1))',
-            W + 'import numpy as np\nbanjska_pristina_km = np.round(haversine_km(*w.loc["banjska",'
+            W + 'import numpy as np\ndistance_km = np.round(haversine_km(*w.loc["banjska",'
             ' ["latitude", "longitude"]], *w.loc["pristina", ["latitude", "longitude"]]), 1)',
         ],
         "wrong": [
-            W + 'banjska_pristina_km = round(haversine_km(w.loc["banjska", "longitude"], '
+            W + 'distance_km = round(haversine_km(w.loc["banjska", "longitude"], '
             'w.loc["banjska", "latitude"], w.loc["pristina", "longitude"], w.loc["pristina", '
             '"latitude"]), 1)',
-            W + 'import math\nbanjska_pristina_km = round(111.2 * math.hypot(w.loc["banjska", '
+            W + 'import math\ndistance_km = round(111.2 * math.hypot(w.loc["banjska", '
             '"latitude"] - w.loc["pristina", "latitude"], w.loc["banjska", "longitude"] - '
             'w.loc["pristina", "longitude"]), 1)',
-            W + 'banjska_pristina_km = haversine_km(w.loc["banjska", "latitude"], '
+            W + 'distance_km = haversine_km(w.loc["banjska", "latitude"], '
             'w.loc["banjska", "longitude"], w.loc["pristina", "latitude"], w.loc["pristina", '
             '"longitude"])',
-            W + 'banjska_pristina_km = round(haversine_km(w.loc["banjska", "latitude"], '
+            W + 'distance_km = round(haversine_km(w.loc["banjska", "latitude"], '
             'w.loc["banjska", "longitude"], w.loc["pristina", "latitude"], w.loc["pristina", '
             '"longitude"]) * 1000, 1)',
-            W + 'banjska_pristina_km = round(haversine_km(w.loc["banjska", "latitude"], '
+            W + 'distance_km = round(haversine_km(w.loc["banjska", "latitude"], '
             'w.loc["banjska", "longitude"], w.loc["north_mitrovica", "latitude"], '
             'w.loc["north_mitrovica", "longitude"]), 1)',
         ],
@@ -80,42 +80,42 @@ CORPUS = {
     "06-from-pristina": {
         "right": [
             f'exact = {EXACT}\npr = exact.loc[exact["place_id"] == "pristina"].iloc[0]\n'
-            'others = exact.loc[exact["place_id"] != "pristina"]\nfrom_pristina = others.assign('
+            'others = exact.loc[exact["place_id"] != "pristina"]\ndistances = others.assign('
             'km=haversine_km(pr["latitude"], pr["longitude"], others["latitude"], '
             'others["longitude"]).round(1)).sort_values("km")[["place_id", "km"]]',
             f'exact = {EXACT}\nlat, lon = exact.set_index("place_id").loc["pristina", '
             '["latitude", "longitude"]]\nd = exact.assign(km=haversine_km(lat, lon, '
-            'exact["latitude"], exact["longitude"]).round(1))\nfrom_pristina = d[d["place_id"] '
+            'exact["latitude"], exact["longitude"]).round(1))\ndistances = d[d["place_id"] '
             '!= "pristina"].sort_values("km", ignore_index=True)[["place_id", "km"]]',
             f'import pandas as pd\nexact = {EXACT}\npr = exact[exact["place_id"] == "pristina"]'
             '.iloc[0]\nrows = [(r.place_id, round(haversine_km(pr.latitude, pr.longitude, r.latitude, '
             'r.longitude), 1)) for r in exact.itertuples() if r.place_id != "pristina"]\n'
-            'from_pristina = pd.DataFrame(rows, columns=["place_id", "km"]).sort_values("km", '
+            'distances = pd.DataFrame(rows, columns=["place_id", "km"]).sort_values("km", '
             'kind="stable")',
             f'import pandas as pd\nexact = {EXACT}\npr = exact[exact["place_id"] == "pristina"]'
-            '.iloc[0]\no = exact[exact["place_id"] != "pristina"]\nfrom_pristina = pd.DataFrame({'
+            '.iloc[0]\no = exact[exact["place_id"] != "pristina"]\ndistances = pd.DataFrame({'
             '"place_id": o["place_id"], "km": haversine_km(o["latitude"], o["longitude"], '
             'pr["latitude"], pr["longitude"]).round(1)}).nsmallest(50, "km")',
         ],
         "wrong": [
             f'exact = {EXACT}\npr = exact[exact["place_id"] == "pristina"].iloc[0]\n'
-            'from_pristina = exact.assign(km=haversine_km(pr["latitude"], pr["longitude"], '
+            'distances = exact.assign(km=haversine_km(pr["latitude"], pr["longitude"], '
             'exact["latitude"], exact["longitude"]).round(1)).sort_values("km")[["place_id", '
             '"km"]]',
             f'exact = {EXACT}\npr = exact[exact["place_id"] == "pristina"].iloc[0]\n'
-            'o = exact[exact["place_id"] != "pristina"]\nfrom_pristina = o.assign(km='
+            'o = exact[exact["place_id"] != "pristina"]\ndistances = o.assign(km='
             'haversine_km(pr["latitude"], pr["longitude"], o["latitude"], o["longitude"])'
             '.round(1)).sort_values("km", ascending=False)[["place_id", "km"]]',
             f'exact = {EXACT}\npr = exact[exact["place_id"] == "pristina"].iloc[0]\n'
-            'o = exact[exact["place_id"] != "pristina"]\nfrom_pristina = o.assign(km='
+            'o = exact[exact["place_id"] != "pristina"]\ndistances = o.assign(km='
             'haversine_km(pr["latitude"], pr["longitude"], o["latitude"], o["longitude"])'
             '.round(1))[["place_id", "km"]]',
             'pr = places[places["place_id"] == "pristina"].iloc[0]\n'
             'o = places[(places["country"] == "Kosovo") & (places["place_id"] != "pristina")]\n'
-            'from_pristina = o.assign(km=haversine_km(pr["latitude"], pr["longitude"], '
+            'distances = o.assign(km=haversine_km(pr["latitude"], pr["longitude"], '
             'o["latitude"], o["longitude"]).round(1)).sort_values("km")[["place_id", "km"]]',
             f'exact = {EXACT}\npr = exact[exact["place_id"] == "pristina"].iloc[0]\n'
-            'o = exact[exact["place_id"] != "pristina"]\nfrom_pristina = o.assign(km='
+            'o = exact[exact["place_id"] != "pristina"]\ndistances = o.assign(km='
             'haversine_km(pr["longitude"], pr["latitude"], o["longitude"], o["latitude"])'
             '.round(1)).sort_values("km")[["place_id", "km"]]',
         ],

@@ -10,25 +10,25 @@ ORDER = 'from balkan_course.narratives import STANCE_ORDER\n'
 CORPUS = {
     "07-us-claims": {
         "right": [
-            f'us_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
+            f'theme_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
             '"claim_id")',
-            f'us_claims = claims[claims["theme"] == "us_posture"].sort_values("claim_id")[{U_COLS}]',
-            f'us_claims = claims.query("theme == \'us_posture\'")[{U_COLS}].sort_values('
+            f'theme_claims = claims[claims["theme"] == "us_posture"].sort_values("claim_id")[{U_COLS}]',
+            f'theme_claims = claims.query("theme == \'us_posture\'")[{U_COLS}].sort_values('
             '"claim_id", ignore_index=True)',
-            f'us_claims = claims.sort_values("claim_id").loc[claims["theme"].eq("us_posture"), '
+            f'theme_claims = claims.sort_values("claim_id").loc[claims["theme"].eq("us_posture"), '
             f'{U_COLS}]',
         ],
         "wrong": [
-            f'us_claims = claims.loc[claims["theme"] == "nato_commitment", {U_COLS}].sort_values('
+            f'theme_claims = claims.loc[claims["theme"] == "nato_commitment", {U_COLS}].sort_values('
             '"claim_id")',
-            f'us_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}]',
-            'us_claims = claims.loc[claims["theme"] == "us_posture", ["claim_id", "speaker_id", '
+            f'theme_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}]',
+            'theme_claims = claims.loc[claims["theme"] == "us_posture", ["claim_id", "speaker_id", '
             '"source_id"]].sort_values("claim_id")',
-            f'us_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
+            f'theme_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
             '"speaker_id")',
-            f'us_claims = claims.loc[claims["theme"].isin(["us_posture", "nato_commitment"]), '
+            f'theme_claims = claims.loc[claims["theme"].isin(["us_posture", "nato_commitment"]), '
             f'{U_COLS}].sort_values("claim_id")',
-            f'us_claims = claims.loc[claims["theme"].str.contains("us_posture"), {U_COLS}]'
+            f'theme_claims = claims.loc[claims["theme"].str.contains("us_posture"), {U_COLS}]'
             '.sort_values("claim_id")',
         ],
     },
