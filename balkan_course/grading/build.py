@@ -225,17 +225,11 @@ def execute_recording(nb, key_path: Path, folder: Path, timeout: int = 600) -> d
     from nbclient import NotebookClient
 
     key_path.unlink(missing_ok=True)
-    previous = os.environ.get(RECORD_ENV)
-    os.environ[RECORD_ENV] = str(key_path)
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                       store_widget_state=False,
-                       resources={"metadata": {"path": str(folder)}}).execute()
-    finally:
-        if previous is None:
-            os.environ.pop(RECORD_ENV, None)
-        else:
-            os.environ[RECORD_ENV] = previous
+    # The kernel's own environment says where to record: several recordings may run at once.
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                   store_widget_state=False,
+                   resources={"metadata": {"path": str(folder)}}).execute(
+        env={**os.environ, RECORD_ENV: str(key_path)})
     keys = json.loads(key_path.read_text(encoding="utf-8"))
     expected = key_ids(nb)
     if set(keys["checks"]) != set(expected):

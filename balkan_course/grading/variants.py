@@ -45,6 +45,7 @@ OTHER_VARIANT_HINT = ("that is the answer to another version of this question: r
                       "question in your own notebook again (its values differ from the "
                       "public solution's and from your classmates')")
 STRIPPED_META = ("variants", "drawn_from")
+RECORDING_KERNELS = 2  # versions recorded at once (one kernel each)
 
 
 def _tags(cell) -> list[str]:
@@ -260,8 +261,13 @@ def notebook_variant_keys(solution_path: Path, public_keys: dict,
     """variant -> its key file's content, for every student variant (1 .. count-1) of a
     solution. Each check's key also knows the other versions' answers (the default's too),
     so a student who answers another version is told so, and earns nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
     nb = nbformat.read(solution_path, as_version=4)
-    found = {k: recorded_keys(solution_path, k, cache_dir) for k in range(1, variant_count(nb))}
+    wanted = range(1, variant_count(nb))
+    with ThreadPoolExecutor(max_workers=RECORDING_KERNELS) as pool:
+        found = dict(zip(wanted, pool.map(
+            lambda k: recorded_keys(solution_path, k, cache_dir), wanted), strict=True))
     versions = [public_keys, *found.values()]
     for keys in found.values():
         for check_id, key in keys["checks"].items():
