@@ -117,6 +117,9 @@ def test_every_declared_version_has_its_own_answer_the_public_code_does_not_give
     none of which the public solution's code, copied into that version, produces."""
     for question, found in counts(stem).items():
         assert found["non_trivial"], f"{question}: a version's answer is empty or zero"
+        assert not found["wrong_equals_right"], (
+            f"{question}: a declared wrong answer is right in {found['wrong_equals_right']} "
+            "(recording that version's keys would fail)")
         assert found["versions"] == found["declared"], (
             f"{question}: {found['declared']} versions declared, but only "
             f"{found['versions']} have their own answer")

@@ -45,6 +45,7 @@ OTHER_VARIANT_HINT = ("that is the answer to another version of this question: r
                       "question in your own notebook again (its values differ from the "
                       "public solution's and from your classmates')")
 STRIPPED_META = ("variants", "drawn_from")
+WRONG_EQUALS_RIGHT = "(wrong answers equal to the right one)"
 RECORDING_KERNELS = 2  # versions recorded at once (one kernel each)
 
 
@@ -303,9 +304,9 @@ def answer_hashes(nb) -> dict[str, dict]:
     from balkan_course.grading import checks
 
     found: dict[str, dict] = {}
+    declared_wrong: dict[str, dict] = {}
     namespace: dict = {"__name__": "__variants__"}
-    setup = charts.setup_charts
-    charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
+    setup, declare = charts.setup_charts, checks.wrong_answers
 
     def recorder(question):
         def record(check_id, answer, *, hint=None, **options):
@@ -314,16 +315,33 @@ def answer_hashes(nb) -> dict[str, dict]:
                 canon.get("kind") == "chart" and not canon.get("data_rows")) or (
                 canon.get("kind") in ("list", "dict") and not canon.get("items")) or (
                 "value" in canon and canon["value"] in (None, "", 0))
-            found.setdefault(question, {})[check_id] = (
-                checks._key_hash(check_id, checks._receipt_canon(canon)), not trivial)
+            right = checks._key_hash(check_id, checks._receipt_canon(canon))
+            found.setdefault(question, {})[check_id] = (right, not trivial)
+            for hint, value in declared_wrong.get(check_id, {}).items():
+                try:
+                    wrong = checks.canonical(checks.coerce(value, canon["kind"]), options)
+                except Exception:  # noqa: BLE001 - a kind the check cannot read: not equal
+                    continue
+                if checks._key_hash(check_id, checks._receipt_canon(wrong)) == right and \
+                        not wrong.get("order"):
+                    found.setdefault(WRONG_EQUALS_RIGHT, {})[check_id] = (hint, False)
         return record
 
+    def remember_wrong(check_id, answers):
+        declared_wrong[check_id] = dict(answers)
+
+    charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
+    checks.wrong_answers = remember_wrong  # what the wrong-answers cells import, meanwhile
     try:
         with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for cell in nb.cells:
                 tags = set(_tags(cell))
-                if cell.cell_type != "code" or "wrong-answers" in tags:
+                if cell.cell_type != "code":
+                    continue
+                if "wrong-answers" in tags:
+                    scope = dict(namespace)
+                    exec(compile(_source(cell), "<wrong>", "exec"), scope)  # noqa: S102
                     continue
                 if "check" in tags:
                     question = _meta(cell)["check_id"]
@@ -341,7 +359,7 @@ def answer_hashes(nb) -> dict[str, dict]:
                     if "answer" not in tags:
                         raise
     finally:
-        charts.setup_charts = setup
+        charts.setup_charts, checks.wrong_answers = setup, declare
     return found
 
 
@@ -366,6 +384,12 @@ def count_variants(nb) -> dict[str, dict]:
         version = variant_notebook(nb, k)
         versions.append(answer_hashes(version))
         copied.append(answer_hashes(with_answers_of(version, nb)))
+    clashes: dict[str, list[str]] = {}  # a declared wrong answer equal to the right one
+    for k, found in enumerate(versions):
+        for part, (hint, _) in found.pop(WRONG_EQUALS_RIGHT, {}).items():
+            clashes.setdefault(part, []).append(f"version {k}: {hint!r}")
+    for found in copied:
+        found.pop(WRONG_EQUALS_RIGHT, None)
     declared = {_meta(nb.cells[check])["check_id"]: len(declared_variants(nb.cells[answer]))
                 for _, answer, check in question_blocks(nb)}
 
@@ -379,7 +403,9 @@ def count_variants(nb) -> dict[str, dict]:
                      if answer(v, question) not in (default, answer(c, question))}
         counts[question] = {
             "declared": declared.get(question, 1), "versions": 1 + len(protected),
-            "non_trivial": all(ok for v in versions for _, ok in v[question].values())}
+            "non_trivial": all(ok for v in versions for _, ok in v[question].values()),
+            "wrong_equals_right": [clash for part in public[question]
+                                   for clash in clashes.get(part, [])]}
     return counts
 
 
