@@ -89,21 +89,21 @@ CORPUS = {
     },
     "04-kfor-sourced": {
         "right": [
-            f'kfor_sourced = {KFOR}.merge(sources, on="source_id")[{K_COLS}]',
-            f'kfor_sourced = {KFOR}.merge(sources, on="source_id", how="left", '
+            f'sourced = {KFOR}.merge(sources, on="source_id")[{K_COLS}]',
+            f'sourced = {KFOR}.merge(sources, on="source_id", how="left", '
             f'validate="many_to_one")[{K_COLS}].sort_values("value")',
-            f'kfor_sourced = sources.merge({KFOR}, on="source_id")[{K_COLS}]',
-            f'j = troop_figures.merge(sources, on="source_id")\nkfor_sourced = j[(j["mission_id"]'
+            f'sourced = sources.merge({KFOR}, on="source_id")[{K_COLS}]',
+            f'j = troop_figures.merge(sources, on="source_id")\nsourced = j[(j["mission_id"]'
             f' == "kfor") & (j["measure"] == "strength")][{K_COLS}].reset_index(drop=True)',
         ],
         "wrong": [
-            f'kfor_sourced = troop_figures.merge(sources, on="source_id")[{K_COLS}]',
-            'j = troop_figures.merge(sources, on="source_id")\nkfor_sourced = j[j["mission_id"] '
+            f'sourced = troop_figures.merge(sources, on="source_id")[{K_COLS}]',
+            'j = troop_figures.merge(sources, on="source_id")\nsourced = j[j["mission_id"] '
             f'== "kfor"][{K_COLS}]',
-            f'kfor_sourced = {KFOR}.merge(sources, on="source_id", how="outer")[{K_COLS}]',
-            f'kfor_sourced = {KFOR}.merge(sources, on="source_id")[["figure_id", "value", '
+            f'sourced = {KFOR}.merge(sources, on="source_id", how="outer")[{K_COLS}]',
+            f'sourced = {KFOR}.merge(sources, on="source_id")[["figure_id", "value", '
             '"outlet", "text_type"]]',
-            f'kfor_sourced = {KFOR}.merge(sources, on="source_id")[["figure_id", "source_id", '
+            f'sourced = {KFOR}.merge(sources, on="source_id")[["figure_id", "source_id", '
             '"value", "outlet", "text_type"]]',
         ],
     },
