@@ -53,18 +53,18 @@ CORPUS = {
     },
     "00-since-2023": {
         "right": [
-            'since_2023 = int((events["date_start"].dt.year >= 2023).sum())',
-            'since_2023 = (events["date_start"].dt.year >= 2023).sum()',
-            'since_2023 = len(events[events["date_start"].dt.year >= 2023])',
-            'since_2023 = int((events["date_start"] >= "2023-01-01").sum())',
-            'since_2023 = events.loc[events["date_start"].dt.year > 2022].shape[0]',
+            'since_year = int((events["date_start"].dt.year >= 2023).sum())',
+            'since_year = (events["date_start"].dt.year >= 2023).sum()',
+            'since_year = len(events[events["date_start"].dt.year >= 2023])',
+            'since_year = int((events["date_start"] >= "2023-01-01").sum())',
+            'since_year = events.loc[events["date_start"].dt.year > 2022].shape[0]',
         ],
         "wrong": [
-            'since_2023 = int((events["date_start"].dt.year > 2023).sum())',
-            "since_2023 = len(events)",
-            'since_2023 = int((events["date_start"].dt.year == 2023).sum())',
-            'since_2023 = int((events["date_end"].dt.year >= 2023).sum())',
-            'since_2023 = int((events["date_start"].dt.year < 2023).sum())',
+            'since_year = int((events["date_start"].dt.year > 2023).sum())',
+            "since_year = len(events)",
+            'since_year = int((events["date_start"].dt.year == 2023).sum())',
+            'since_year = int((events["date_end"].dt.year >= 2023).sum())',
+            'since_year = int((events["date_start"].dt.year < 2023).sum())',
         ],
     },
     "00-per-theme": {

@@ -35,26 +35,26 @@ CORPUS = {
     "02-overlap-1999": {
         "right": [
             'start_year = events["date_start"].dt.year\nend_year = events["date_end"].dt.year\n'
-            'touch_1999 = sorted(events.loc[(start_year <= 1999) & (end_year >= 1999), '
+            'touching = sorted(events.loc[(start_year <= 1999) & (end_year >= 1999), '
             '"event_id"])',
-            'touch_1999 = sorted(events.query("date_start <= \'1999-12-31\' and date_end >= '
+            'touching = sorted(events.query("date_start <= \'1999-12-31\' and date_end >= '
             '\'1999-01-01\'")["event_id"])',
-            'touch_1999 = events.loc[(events["date_start"].dt.year <= 1999) & '
+            'touching = events.loc[(events["date_start"].dt.year <= 1999) & '
             '(events["date_end"].dt.year >= 1999), "event_id"].sort_values().tolist()',
             'hit = (events["date_start"] < "2000-01-01") & (events["date_end"] >= '
-            '"1999-01-01")\ntouch_1999 = events.loc[hit, "event_id"].sort_values().to_numpy()',
+            '"1999-01-01")\ntouching = events.loc[hit, "event_id"].sort_values().to_numpy()',
         ],
         "wrong": [
-            'touch_1999 = sorted(events.loc[events["date_start"].dt.year == 1999, "event_id"])',
-            'touch_1999 = sorted(events.loc[events["date_end"].dt.year >= 1999, "event_id"])',
-            'touch_1999 = events.loc[(events["date_start"].dt.year <= 1999) & '
+            'touching = sorted(events.loc[events["date_start"].dt.year == 1999, "event_id"])',
+            'touching = sorted(events.loc[events["date_end"].dt.year >= 1999, "event_id"])',
+            'touching = events.loc[(events["date_start"].dt.year <= 1999) & '
             '(events["date_end"].dt.year >= 1999), "event_id"].tolist()[::-1]',
-            'touch_1999 = sorted(events.loc[(events["date_start"].dt.year < 1999) & '
+            'touching = sorted(events.loc[(events["date_start"].dt.year < 1999) & '
             '(events["date_end"].dt.year > 1999), "event_id"])',
-            'touch_1999 = sorted(events.loc[events["date_start"].dt.year <= 1999, "event_id"])',
+            'touching = sorted(events.loc[events["date_start"].dt.year <= 1999, "event_id"])',
             # caught by hidden test rows since the data alone hid it: no event of the table
             # ends in 1998, so a boundary one year too early changes nothing
-            'touch_1999 = sorted(events.loc[(events["date_start"].dt.year <= 1999) & '
+            'touching = sorted(events.loc[(events["date_start"].dt.year <= 1999) & '
             '(events["date_end"].dt.year >= 1998), "event_id"])',
         ],
     },
@@ -111,24 +111,24 @@ CORPUS = {
     },
     "02-recent-per-year": {
         "right": [
-            'start_year = events["date_start"].dt.year\nrecent_per_year = start_year['
+            'start_year = events["date_start"].dt.year\nper_year = start_year['
             'start_year.between(2021, 2025)].value_counts().sort_index()',
-            'y = events["date_start"].dt.year\nrecent_per_year = events[y.between(2021, 2025)]'
+            'y = events["date_start"].dt.year\nper_year = events[y.between(2021, 2025)]'
             '.groupby(y).size()',
-            'y = events["date_start"].dt.year\nrecent_per_year = y[(y >= 2021) & (y <= 2025)]'
+            'y = events["date_start"].dt.year\nper_year = y[(y >= 2021) & (y <= 2025)]'
             '.value_counts().sort_index().to_dict()',
-            'recent_per_year = events.assign(year=events["date_start"].dt.year).query('
+            'per_year = events.assign(year=events["date_start"].dt.year).query('
             '"2021 <= year <= 2025").groupby("year")["event_id"].count()',
         ],
         "wrong": [
-            'e = events["date_end"].dt.year\nrecent_per_year = e[e.between(2021, 2025)]'
+            'e = events["date_end"].dt.year\nper_year = e[e.between(2021, 2025)]'
             '.value_counts().sort_index()',
-            'recent_per_year = events["date_start"].dt.year.value_counts().sort_index()',
-            'y = events["date_start"].dt.year\nrecent_per_year = y[y.between(2021, 2025)]'
+            'per_year = events["date_start"].dt.year.value_counts().sort_index()',
+            'y = events["date_start"].dt.year\nper_year = y[y.between(2021, 2025)]'
             '.value_counts()',
-            'y = events["date_start"].dt.year\nrecent_per_year = y[(y > 2021) & (y < 2025)]'
+            'y = events["date_start"].dt.year\nper_year = y[(y > 2021) & (y < 2025)]'
             '.value_counts().sort_index()',
-            'y = events["date_start"].dt.year\nrecent_per_year = y[y.between(2021, 2025)]'
+            'y = events["date_start"].dt.year\nper_year = y[y.between(2021, 2025)]'
             '.value_counts().sort_index(ascending=False)',
         ],
     },

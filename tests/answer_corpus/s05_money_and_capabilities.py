@@ -144,25 +144,25 @@ CORPUS = {
         "right": [
             'd = claims.loc[claims["theme"] == "kosovo_defence"]\nw = d.merge(actors[['
             '"actor_id", "voice"]], left_on="speaker_id", right_on="actor_id")\n'
-            'defence_voices = w["voice"].value_counts()',
+            'theme_voices = w["voice"].value_counts()',
             'w = claims.merge(actors, left_on="speaker_id", right_on="actor_id")\n'
-            'defence_voices = w[w["theme"] == "kosovo_defence"].groupby("voice").size()',
+            'theme_voices = w[w["theme"] == "kosovo_defence"].groupby("voice").size()',
             'voice = claims["speaker_id"].map(actors.set_index("actor_id")["voice"])\n'
-            'defence_voices = voice[claims["theme"] == "kosovo_defence"].value_counts()'
+            'theme_voices = voice[claims["theme"] == "kosovo_defence"].value_counts()'
             '.to_dict()',
             'w = claims.query("theme == \'kosovo_defence\'").merge(actors, left_on='
-            '"speaker_id", right_on="actor_id")\ndefence_voices = w["voice"].value_counts()'
+            '"speaker_id", right_on="actor_id")\ntheme_voices = w["voice"].value_counts()'
             '.sort_index()',
         ],
         "wrong": [
             'w = claims.merge(actors, left_on="speaker_id", right_on="actor_id")\n'
-            'defence_voices = w["voice"].value_counts()',
+            'theme_voices = w["voice"].value_counts()',
             'w = claims.merge(actors, left_on="speaker_id", right_on="actor_id")\n'
-            'defence_voices = w.loc[w["theme"] == "kosovo_defence", "stance"].value_counts()',
-            'defence_voices = claims.loc[claims["theme"] == "kosovo_defence", "speaker_id"]'
+            'theme_voices = w.loc[w["theme"] == "kosovo_defence", "stance"].value_counts()',
+            'theme_voices = claims.loc[claims["theme"] == "kosovo_defence", "speaker_id"]'
             '.value_counts()',
             'w = claims.merge(actors, left_on="speaker_id", right_on="actor_id")\n'
-            'defence_voices = w[w["theme"] == "kosovo_defence"]["voice"].nunique()',
+            'theme_voices = w[w["theme"] == "kosovo_defence"]["voice"].nunique()',
         ],
     },
     "05-log-chart": {
