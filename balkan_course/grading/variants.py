@@ -363,13 +363,22 @@ def answer_hashes(nb) -> dict[str, dict]:
     return found
 
 
+SOLUTION_REGION = re.compile(r"(?ms)^[ \t]*# BEGIN SOLUTION[ \t]*$.*?^[ \t]*# END SOLUTION[ \t]*$")
+
+
 def with_answers_of(nb, other):
-    """A copy of nb whose answer cells hold other's code (matched by cell id)."""
+    """A copy of nb whose answer cells' solution regions hold other's code (matched by cell
+    id): what a student gets who copies the public solution's answers into their own
+    notebook, whose answer cells keep their version's code outside those regions."""
     out = copy.deepcopy(nb)
-    sources = {cell.get("id"): _source(cell) for cell in other.cells if "answer" in _tags(cell)}
+    regions = {cell.get("id"): SOLUTION_REGION.findall(_source(cell))
+               for cell in other.cells if "answer" in _tags(cell)}
     for cell in out.cells:
-        if "answer" in _tags(cell) and cell.get("id") in sources:
-            cell["source"] = sources[cell.get("id")]
+        theirs = regions.get(cell.get("id"))
+        if "answer" in _tags(cell) and theirs:
+            parts = iter(theirs)
+            cell["source"] = SOLUTION_REGION.sub(lambda _, parts=parts: next(parts, ""),
+                                                 _source(cell))
     return out
 
 
@@ -385,10 +394,11 @@ def count_variants(nb) -> dict[str, dict]:
         versions.append(answer_hashes(version))
         # Copied into a version whose other code is the default's, the public answers give
         # the public results: only a version with its own data cells needs the run.
+        copied_version = with_answers_of(version, nb)
         own_setup = any(_source(mine) != _source(theirs) for mine, theirs in zip(
-            version.cells, nb.cells, strict=True) if mine.cell_type == "code"
-            and not {"answer", "wrong-answers"} & set(_tags(mine)))
-        copied.append(answer_hashes(with_answers_of(version, nb)) if own_setup else public)
+            copied_version.cells, nb.cells, strict=True) if mine.cell_type == "code"
+            and "wrong-answers" not in _tags(mine))
+        copied.append(answer_hashes(copied_version) if own_setup else public)
     clashes: dict[str, list[str]] = {}  # a declared wrong answer equal to the right one
     for k, found in enumerate(versions):
         for part, (hint, _) in found.pop(WRONG_EQUALS_RIGHT, {}).items():

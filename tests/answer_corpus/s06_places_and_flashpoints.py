@@ -28,20 +28,20 @@ CORPUS = {
     },
     "06-kosovo-places": {
         "right": [
-            f'kosovo_places = places.loc[(places["country"] == "Kosovo") & (places["geo_precision"] '
+            f'chosen_places = places.loc[(places["country"] == "Kosovo") & (places["geo_precision"] '
             f'== 1), {P_COLS}]',
-            f'kosovo_places = {EXACT}[{P_COLS}]',
-            f'kosovo_places = places.query("country == \'Kosovo\' and geo_precision == 1")[{P_COLS}]'
+            f'chosen_places = {EXACT}[{P_COLS}]',
+            f'chosen_places = places.query("country == \'Kosovo\' and geo_precision == 1")[{P_COLS}]'
             '.reset_index(drop=True)',
-            f'k = places[places["country"] == "Kosovo"]\nkosovo_places = k[k["geo_precision"].eq(1)]'
+            f'k = places[places["country"] == "Kosovo"]\nchosen_places = k[k["geo_precision"].eq(1)]'
             f'.loc[:, {P_COLS}]',
         ],
         "wrong": [
-            f'kosovo_places = places.loc[places["country"] == "Kosovo", {P_COLS}]',
-            f'kosovo_places = places.loc[places["geo_precision"] == 1, {P_COLS}]',
-            f'kosovo_places = {EXACT}[{P_COLS}].sort_values("place_id", ascending=False)',
-            f'kosovo_places = {EXACT}[["place_id", "name_en", "name_sr"]]',
-            f'kosovo_places = places.loc[(places["country"] == "Kosovo") & (places["geo_precision"] '
+            f'chosen_places = places.loc[places["country"] == "Kosovo", {P_COLS}]',
+            f'chosen_places = places.loc[places["geo_precision"] == 1, {P_COLS}]',
+            f'chosen_places = {EXACT}[{P_COLS}].sort_values("place_id", ascending=False)',
+            f'chosen_places = {EXACT}[["place_id", "name_en", "name_sr"]]',
+            f'chosen_places = places.loc[(places["country"] == "Kosovo") & (places["geo_precision"] '
             f'<= 2), {P_COLS}]',
         ],
     },
