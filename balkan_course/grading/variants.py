@@ -30,6 +30,7 @@ import copy
 import hashlib
 import io
 import json
+import os
 import re
 import tempfile
 import tokenize
@@ -39,7 +40,9 @@ import nbformat
 
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 ROOT = Path(__file__).resolve().parent.parent.parent
-CACHE_DIR = ROOT / "build" / "variants"
+# The recorded keys of every version, by content hash (a read-only course folder, as in the
+# grader's container, can point this elsewhere).
+CACHE_DIR = Path(os.environ.get("BALKAN_COURSE_VARIANTS_CACHE") or ROOT / "build" / "variants")
 # Shown to a student whose answer is another version's (the default's, or a classmate's).
 OTHER_VARIANT_HINT = ("that is the answer to another version of this question: read the "
                       "question in your own notebook again (its values differ from the "
@@ -244,7 +247,10 @@ def recorded_keys(solution_path: Path, variant: int, cache_dir: Path = CACHE_DIR
     cached = cache_dir / solution_path.stem / f"{notebook_fingerprint(nb)}.json"
     if cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))
-    cached.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only course folder: record into a temporary cache
+        cached = Path(tempfile.mkdtemp(prefix="balkan-variants-")) / cached.name
     with tempfile.TemporaryDirectory(dir=cached.parent) as scratch:
         key_path = Path(scratch) / f"{solution_path.stem}.json"
         try:
@@ -284,9 +290,9 @@ def notebook_variant_keys(solution_path: Path, public_keys: dict,
 
 
 def public_key_file(stem: str, keys_dir: Path | None = None) -> dict:
-    from balkan_course.grading.checks import KEYS_DIR
+    from balkan_course.grading.checks import KEYS_DIR, KEYS_DIR_ENV
 
-    path = (keys_dir or KEYS_DIR) / f"{stem}.json"
+    path = (keys_dir or Path(os.environ.get(KEYS_DIR_ENV) or KEYS_DIR)) / f"{stem}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"checks": {}}
 
 

@@ -53,21 +53,21 @@ CORPUS = {
     "07-warning-change": {
         "right": [
             'before = int((claims["stance"] == "warning").sum())\nafter = int((recode(claims, '
-            'other_codes)["stance"] == "warning").sum())\nwarning_change = after - before',
-            'warning_change = recode(claims, other_codes)["stance"].value_counts()["warning"] - '
+            'other_codes)["stance"] == "warning").sum())\nstance_change = after - before',
+            'stance_change = recode(claims, other_codes)["stance"].value_counts()["warning"] - '
             'claims["stance"].value_counts()["warning"]',
-            'warning_change = int(recode(claims, other_codes)["stance"].eq("warning").sum() - '
+            'stance_change = int(recode(claims, other_codes)["stance"].eq("warning").sum() - '
             'claims["stance"].eq("warning").sum())',
-            'new = recode(claims, other_codes)\nwarning_change = len(new[new["stance"] == '
+            'new = recode(claims, other_codes)\nstance_change = len(new[new["stance"] == '
             '"warning"]) - len(claims[claims["stance"] == "warning"])',
         ],
         "wrong": [
-            'warning_change = int((claims["stance"] == "warning").sum() - (recode(claims, '
+            'stance_change = int((claims["stance"] == "warning").sum() - (recode(claims, '
             'other_codes)["stance"] == "warning").sum())',
-            'warning_change = int((recode(claims, other_codes)["stance"] == "warning").sum())',
-            'warning_change = 0',
-            'warning_change = len(other_codes)',
-            'warning_change = int((recode(claims, other_codes)["stance"] == "neutral").sum() - '
+            'stance_change = int((recode(claims, other_codes)["stance"] == "warning").sum())',
+            'stance_change = 0',
+            'stance_change = len(other_codes)',
+            'stance_change = int((recode(claims, other_codes)["stance"] == "neutral").sum() - '
             '(claims["stance"] == "neutral").sum())',
         ],
     },
