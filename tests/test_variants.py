@@ -331,3 +331,12 @@ def test_variant_keys_hold_no_answers(released):
     assert set(data["checks"]) >= VARIED
     for value in ("mark_rutte", "albin_kurti", "kosovo_government", "radio_free_europe"):
         assert value not in text
+
+
+def test_student_ids_may_be_any_script_but_never_a_path():
+    from balkan_course.grading.release import safe_name_problem
+
+    for fine in ("ana_kovac", "ана_ковач", "blerim.gashi@school", "s-042"):
+        assert safe_name_problem(fine) is None, fine
+    for bad in ("../ana", "ana/kovac", ".ana", "_ana", "ana kovac", "ana\n", "a" * 101, ""):
+        assert safe_name_problem(bad), bad

@@ -43,7 +43,9 @@ from balkan_course.grading.variants import (
     variant_count,
 )
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+# A folder name on every system: letters (of any script, as lms_import.py writes them),
+# digits and . _ @ + -, starting with a letter or digit.
+SAFE_NAME = re.compile(r"[^\W_][\w.@+-]{0,99}")
 STUDENT_README = """# Your exercises ({class_name})
 
 These are your own copies of the course's exercise notebooks: some questions ask about another
@@ -62,7 +64,7 @@ class RosterError(ValueError):
 def safe_name_problem(name: str) -> str | None:
     if not name:
         return "empty"
-    if not SAFE_NAME.match(name) or name in (".", ".."):
+    if not SAFE_NAME.fullmatch(name) or name in (".", ".."):
         return (f"{name!r} cannot be a folder name (use letters, digits and . _ @ + - only, "
                 "starting with a letter or digit, at most 100 characters)")
     return None
