@@ -102,8 +102,9 @@ def test_right_answers_pass_and_wrong_ones_fail_with_a_clean_hint(stem, corpus):
 def test_undetected_wrong_answers_are_still_undetected(corpus):
     """The corpus lists, with a reason, the wrong answers this data cannot tell from right
     ones; when a rewording or hidden test data starts to catch one, move it to "wrong"."""
-    listed = [r for stem in STEMS for r in judged(stem, corpus) if r["role"] == "undetected"]
-    assert listed, "no undetected wrong answers are listed: is the corpus loaded?"
+    records = [r for stem in STEMS for r in judged(stem, corpus)]
+    assert records, "the corpus is empty: is it loaded?"
+    listed = [r for r in records if r["role"] == "undetected"]
     caught = [f"{r['check_id']}: {r['code']!r}" for r in listed if not r["passed"]]
     assert not caught, "now caught, move them to 'wrong':\n" + "\n".join(caught)
 

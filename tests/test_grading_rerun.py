@@ -62,3 +62,62 @@ def test_the_rerun_leaves_the_students_tables_as_they_were(kernel):
     unchanged = kernel.run("assert len(troop_figures) == rows_before\n"
                            "assert not troop_figures['source_id'].str.endswith('(test row)').any()")
     assert unchanged.status == "ok", unchanged.error
+
+
+# ---------------------------------------------------------------- hand-made test rows
+
+
+def test_test_rows_change_a_row_by_id_and_add_one_in_the_table_s_dtypes():
+    from balkan_course import load_table
+
+    events = load_table("events")
+    out = checks.with_test_rows(events, [
+        {"event_id": events.loc[0, "event_id"], "date_end": "2030-01-31"},
+        {"event_id": "test_event", "date_start": "1997-03-01", "date_end": "1998-06-30"}])
+    assert len(out) == len(events) + 1
+    assert out.loc[0, "date_end"].year == 2030
+    added = out.iloc[-1]
+    assert added["event_id"] == "test_event" and added["date_end"].year == 1998
+    assert out.dtypes.equals(events.dtypes)  # nothing upcast: the answer code sees the same kind
+    assert events.loc[0, "date_end"].year != 2030  # the student's own table is untouched
+
+
+def test_test_rows_naming_an_unknown_column_or_no_id_are_refused():
+    from balkan_course import load_table
+
+    events = load_table("events")
+    with pytest.raises(ValueError, match="unknown"):
+        checks.with_test_rows(events, [{"event_id": "x", "no_such_column": 1}])
+    with pytest.raises(ValueError, match="event_id"):
+        checks.with_test_rows(events, [{"date_end": "1998-06-30"}])
+
+
+@pytest.mark.parametrize(("check_id", "table"), [
+    ("00-kfor-strength", "troop_figures"), ("01-inferred-dates", "sources"),
+    ("02-overlap-1999", "events"), ("05-kosovo-rows", "money"),
+    ("05-us-share-kfor", "troop_figures")])
+def test_the_keys_carry_the_authors_test_rows(check_id, table):
+    """The boundary cases the real tables lack travel with the key, to the self-check and to
+    the grader alike (the wrong answers they catch are in tests/answer_corpus)."""
+    rerun = checks.load_keys()[check_id]["facts"]["rerun"]
+    assert table in rerun["tables"] and rerun["rows"][table]
+
+
+def test_the_grader_applies_the_test_rows_in_the_kernel(kernel):
+    """05-us-share-kfor: 13 (no decimal) equals the rounded 13.0 on the real table; on the test
+    rows (another contingent size) only the rounding the question asks gives the key's answer."""
+    by_id = 'v = troop_figures.set_index("figure_id")["value"]\n'
+    part = {"check_id": "05-us-share-kfor", "names": ["us_share_pct"],
+            "expression": "us_share_pct"}
+
+    def verdict(code):
+        assert kernel.run(code).status == "ok"
+        return runner.judge_part(part, kernel, {}, checks.load_keys(), [SETUP, code])
+
+    right = by_id + ('us_share_pct = round(v["kfor_us_contingent_001"] / '
+                     'v["kfor_strength_001"] * 100, 1)')
+    no_decimal = by_id + ('us_share_pct = round(v["kfor_us_contingent_001"] / '
+                          'v["kfor_strength_001"] * 100)')
+    assert verdict(right)["passed"]
+    result = verdict(no_decimal)
+    assert not result["passed"] and checks.RERUN_HINT in result["message"]

@@ -144,7 +144,8 @@ def request_code(names: list[str], nonce: str) -> str:
 _KERNEL_SOURCE = None
 
 
-def rerun_request_code(source: str, name: str, tables: list[str], nonce: str) -> str:
+def rerun_request_code(source: str, name: str, tables: list[str], nonce: str,
+                       rows: dict | None = None) -> str:
     """The code that runs an answer cell's source again on hidden test data in the kernel
     (checks.rerun_answer: the named tables replaced by changed copies, in a copy of the
     namespace) and hands over the new value of `name` like request_code does. When the code
@@ -155,7 +156,7 @@ def rerun_request_code(source: str, name: str, tables: list[str], nonce: str) ->
     rerun = ("from balkan_course.grading.checks import rerun_answer as _rerun\n"
              "_shell = get_ipython()\n"
              f"_value = _rerun(_shell.transform_cell({source!r}), {name!r}, _shell.user_ns, "
-             f"{tables!r})\n"
+             f"{tables!r}, {rows or {}!r})\n"
              f"NAMESPACE = {{}} if _value is Ellipsis else {{{name!r}: _value}}\n")
     return (f"exec({rerun + _KERNEL_SOURCE!r}, {{'__name__': 'balkan_grader_rerun', "
             f"'get_ipython': get_ipython, 'NAMES': [{name!r}], 'NONCE': {nonce!r}}})")

@@ -888,17 +888,31 @@ def _channel_problem(channel: str, wanted: list, mine: list) -> str | None:
 
 RERUN_HINT = ("right for this table, but your code does not follow the rule the question "
               "states: on a changed copy of the table (rows in another order, other figures, "
-              "more rows) it gives another answer. Filter on the columns the question names and "
-              "take numbers from the table instead of typing them in")
+              "more rows) it gives another answer. Check each step against the question: "
+              "filter on the columns it names, sort by the column it names, round as it asks, "
+              "and take numbers from the table instead of typing them in")
 DECOY = " (test row)"
 SCALE = 1.37
 
 
-def perturbed(frame):
+def coded_columns(table: str) -> set[str]:
+    """The columns whose values come from a fixed list (an `enum` in data/datapackage.json):
+    test rows keep their values valid, so that `date_basis != "printed"` stays as right as
+    `date_basis == "inferred"`, as on any table that passes validation."""
+    try:
+        from balkan_course.data import _resource
+        fields = _resource(table)["schema"]["fields"]
+    except Exception:  # noqa: BLE001 - a table the package does not describe: no codes known
+        return set()
+    return {f["name"] for f in fields if "enum" in f.get("constraints", {})}
+
+
+def perturbed(frame, keep: set[str] = frozenset()):
     """Hidden test data: a copy of a table with its rows reversed, its large numbers (above
     100: troops, euros, not codes or coordinates) times 1.37, and a test copy of every row
-    whose every text is changed, so that it matches no filter the question names exactly but
-    does match a filter on a number or a part of a text."""
+    whose every text is changed (except the coded columns in `keep`), so that it matches no
+    filter on an id or name the question names exactly but does match a filter on a number
+    or a part of a text."""
     pandas = sys.modules["pandas"]
     types = pandas.api.types
     out = frame.iloc[::-1].copy()
@@ -909,6 +923,8 @@ def perturbed(frame):
             out[column] = values * SCALE
     decoys = out.copy()
     for column in decoys.columns:
+        if column in keep:
+            continue
         if types.is_string_dtype(decoys[column]) or types.is_object_dtype(decoys[column]):
             text = decoys[column].astype("string")
             decoys[column] = text.where(text.isna(), text + DECOY)
@@ -919,6 +935,45 @@ def perturbed(frame):
         labels = [f"test_row_{i}" for i in range(len(decoys))]
     decoys.index = pandas.Index(labels, name=frame.index.name)
     return pandas.concat([out, decoys])
+
+
+def _cast_like(value, column):
+    """A value an author typed (a date as text, say) in the dtype of the column it joins."""
+    pandas = sys.modules["pandas"]
+    if pandas.api.types.is_datetime64_any_dtype(column):
+        return pandas.Series(pandas.to_datetime([value])).astype(column.dtype).iloc[0]
+    return pandas.Series([value]).astype(column.dtype).iloc[0]
+
+
+def with_test_rows(frame, rows: list[dict]):
+    """Hidden test data made by hand: each row names its id (the table's first column). A row
+    whose id is in the table changes those fields of it; a new id adds a row, its other fields
+    copied from the table's first row. So an author writes the boundary case the real data
+    lacks (an event that ends in 1998, a ministry row from another article) in a line."""
+    if not rows:
+        return frame
+    pandas = sys.modules["pandas"]
+    out = frame.copy()
+    id_column = out.columns[0]
+    for number, row in enumerate(rows):
+        unknown = sorted(set(row) - set(out.columns))
+        if unknown or id_column not in row:
+            raise ValueError(f"test row {number}: needs the id column {id_column!r} and only "
+                             f"the table's columns (unknown: {unknown})")
+        same = out[id_column] == row[id_column]
+        if same.any():
+            for column, value in row.items():
+                out.loc[same, column] = _cast_like(value, out[column])
+            continue
+        added = out.iloc[[0]].copy()
+        for column, value in row.items():
+            added[column] = _cast_like(value, out[column])
+        if pandas.api.types.is_integer_dtype(out.index):
+            added.index = pandas.Index([int(out.index.max()) + 1], name=out.index.name)
+        else:
+            added.index = pandas.Index([f"test_row_added_{number}"], name=out.index.name)
+        out = pandas.concat([out, added])
+    return out
 
 
 def _assigned_names(source: str) -> set[str]:
@@ -934,14 +989,17 @@ def _assigned_names(source: str) -> set[str]:
     return names
 
 
-def rerun_answer(source: str, name: str, namespace: dict, tables: list[str]):
-    """Run an answer's code again with the named tables replaced by hidden test data; return
-    the new value of `name`, or Ellipsis when the code cannot run there."""
+def rerun_answer(source: str, name: str, namespace: dict, tables: list[str],
+                 rows: dict | None = None):
+    """Run an answer's code again with the named tables replaced by hidden test data (the
+    perturbed copy, plus the author's test rows for that table); return the new value of
+    `name`, or Ellipsis when the code cannot run there."""
     scope = dict(namespace)
     for table in tables:
         if kind_of(scope.get(table)) != "table":
             return ...
-        scope[table] = perturbed(scope[table])
+        scope[table] = with_test_rows(perturbed(scope[table], coded_columns(table)),
+                                      (rows or {}).get(table, []))
     capture = contextlib.nullcontext()
     if "IPython" in sys.modules:
         from IPython.utils.capture import capture_output
@@ -969,7 +1027,7 @@ def rerun_judge(check_id: str, source: str, namespace: dict, key: dict) -> bool 
     rerun = key.get("facts", {}).get("rerun")
     if not rerun or rerun["name"] not in _assigned_names(source):
         return None
-    value = rerun_answer(source, rerun["name"], namespace, rerun["tables"])
+    value = rerun_answer(source, rerun["name"], namespace, rerun["tables"], rerun.get("rows"))
     if value is Ellipsis:
         return None
     return _rerun_hash(check_id, value, key["facts"]["kind"], key.get("options", {})) \
@@ -1020,12 +1078,19 @@ def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
     found = _answer_cell(name) if (tables and name) else None
     if not found:
         return None
-    value = rerun_answer(found[0], name, found[1], list(tables))
+    rows = _test_rows.get(check_id, {})
+    stray = sorted(set(rows) - set(tables))
+    if stray:
+        raise ValueError(f"{check_id}: test rows for {stray}, which the check does not rerun on")
+    value = rerun_answer(found[0], name, found[1], list(tables), rows)
     if value is Ellipsis:
         raise ValueError(f"{check_id}: the solution cannot run on hidden test data")
     kind = canonical(answer, _clean_options(options))["kind"]
-    return {"name": name, "tables": list(tables),
-            "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
+    rerun = {"name": name, "tables": list(tables),
+             "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
+    if rows:
+        rerun["rows"] = rows
+    return rerun
 
 
 # ---------------------------------------------------------------- the functions cells call
@@ -1033,6 +1098,7 @@ def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
 
 _results: dict[str, bool] = {}
 _recorded: dict[str, dict] = {}
+_test_rows: dict[str, dict] = {}  # check id -> {table: [rows]}, in record mode
 _wrong: dict[str, dict] = {}
 
 
@@ -1115,6 +1181,15 @@ def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
     if found and rerun_judge(check_id, found[0], found[1], key) is False:
         return False, f"❌ {check_id}: not yet: {RERUN_HINT}"
     return passed, message
+
+
+def hidden_rows(check_id: str, **tables: list[dict]) -> None:
+    """Declare hand-made hidden test rows for a check that reruns on tables (`rerun=[...]`):
+    hidden_rows("02-overlap-1999", events=[{"event_id": "test", "date_end": "1998-06-30"}]).
+    Lives in the hidden `wrong-answers` cell, before the check; see with_test_rows."""
+    if _record_path() is not None:
+        _test_rows[check_id] = {table: [dict(row) for row in rows]
+                                for table, rows in tables.items()}
 
 
 def wrong_answers(check_id: str, answers: dict) -> None:

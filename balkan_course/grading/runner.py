@@ -318,7 +318,7 @@ def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel,
     try:
         encoded = request_values(kernel, [rerun["name"]], lambda names, nonce:
                                  answers.rerun_request_code(source, names[0], rerun["tables"],
-                                                            nonce))
+                                                            nonce, rerun.get("rows")))
         entry = encoded[rerun["name"]]
         if "error" in entry:
             return None

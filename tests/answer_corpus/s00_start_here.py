@@ -45,12 +45,10 @@ CORPUS = {
             '(troop_figures["unit"] == "troops")]',
             'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["value"].between(4000, 6000))]',
-        ],
-        "undetected": [
-            ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
-             '(troop_figures["qualifier"] != "exact")]',
-             "on this table only KFOR's strength figures are hedged; a filter on the qualifier "
-             "gives the same rows"),
+            # caught by hidden test rows since the data alone hid it: on this table only
+            # KFOR's strength figures are hedged, a filter on the qualifier gives the same rows
+            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["qualifier"] != "exact")]',
         ],
     },
     "00-since-2023": {
@@ -97,10 +95,12 @@ CORPUS = {
             '"value"]].sort_values(by="value", ascending=False).reset_index(drop=True)',
             'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values("value", '
             'ascending=False, kind="stable")[["mission_id", "measure", "value"]]',
-            'largest = troop_figures[troop_figures["unit"] == "troops"].nlargest(20, "value")'
-            '[["mission_id", "measure", "value"]]',
         ],
         "wrong": [
+            # keeps every row only while the table has fewer than 20 in troops (hidden test
+            # data has more)
+            'largest = troop_figures[troop_figures["unit"] == "troops"].nlargest(20, "value")'
+            '[["mission_id", "measure", "value"]]',
             'largest = troop_figures[troop_figures["unit"] == "troops"].sort_values("value")'
             '[["mission_id", "measure", "value"]]',
             'largest = troop_figures.sort_values("value", ascending=False)[["mission_id", '

@@ -24,11 +24,10 @@ CORPUS = {
             '.sort_values("date", ascending=False)',
             f'inferred = sources.loc[sources["date_basis"] == "inferred", {INF_COLS}]'
             '.sort_values("date_end", ascending=False)',
-        ],
-        "undetected": [
-            (f'inferred = sources.loc[sources["date_basis"] == "inferred", {INF_COLS}]'
-             '.sort_values("source_id")', "the three inferred dates happen to be in the "
-             "alphabetical order of their source ids"),
+            # caught by hidden test rows since the data alone hid it: the three inferred
+            # dates happen to be in the alphabetical order of their source ids
+            f'inferred = sources.loc[sources["date_basis"] == "inferred", {INF_COLS}]'
+            '.sort_values("source_id")',
         ],
     },
     "01-window-days": {

@@ -52,12 +52,10 @@ CORPUS = {
             'touch_1999 = sorted(events.loc[(events["date_start"].dt.year < 1999) & '
             '(events["date_end"].dt.year > 1999), "event_id"])',
             'touch_1999 = sorted(events.loc[events["date_start"].dt.year <= 1999, "event_id"])',
-        ],
-        "undetected": [
-            ('touch_1999 = sorted(events.loc[(events["date_start"].dt.year <= 1999) & '
-             '(events["date_end"].dt.year >= 1998), "event_id"])',
-             "no event of the table ends in 1998, so a boundary one year too early changes "
-             "nothing"),
+            # caught by hidden test rows since the data alone hid it: no event of the table
+            # ends in 1998, so a boundary one year too early changes nothing
+            'touch_1999 = sorted(events.loc[(events["date_start"].dt.year <= 1999) & '
+            '(events["date_end"].dt.year >= 1998), "event_id"])',
         ],
     },
     "02-most-reported": {

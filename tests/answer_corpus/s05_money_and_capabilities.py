@@ -27,11 +27,9 @@ CORPUS = {
             f'ministry_rows = money.loc[money["amount"] < 1e9, {M_COLS}]',
             f'ministry_rows = money.loc[money["money_id"].str.startswith("kosovo"), {M_COLS}]',
             f'ministry_rows = money[money["actor_id"].str.contains("ministry")][{M_COLS}]',
-        ],
-        "undetected": [
-            (f'ministry_rows = money.loc[money["source_id"] == money.loc[0, "source_id"], {M_COLS}]',
-             "the first row's article happens to give exactly the ministry's two rows; the "
-             "hidden test row copies the first row but not its article"),
+            # caught by hidden test rows since the data alone hid it: the first row's article
+            # happens to give exactly the ministry's two rows
+            f'ministry_rows = money.loc[money["source_id"] == money.loc[0, "source_id"], {M_COLS}]',
         ],
     },
     "05-budget-2024": {
@@ -136,11 +134,10 @@ CORPUS = {
             '* 100, 1)',
             BY_ID + 'us_share_pct = v["kfor_us_contingent_001"] / v["kfor_strength_001"] * 100',
             BY_ID + 'us_share_pct = round(v["kfor_strength_001"] / v["kfor_us_contingent_001"], 1)',
-        ],
-        "undetected": [
-            (BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
-             '* 100)', "rounded to no decimal: 13 is the same number as 13.0, the one-decimal "
-             "answer"),
+            # caught by hidden test rows since the data alone hid it: rounded to no decimal,
+            # 13 is the same number as 13.0, the one-decimal answer
+            BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
+            '* 100)',
         ],
     },
     "05-defence-voices": {

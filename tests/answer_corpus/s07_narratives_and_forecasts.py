@@ -17,6 +17,9 @@ CORPUS = {
             '"claim_id", ignore_index=True)',
             f'us_claims = claims.sort_values("claim_id").loc[claims["theme"].eq("us_posture"), '
             f'{U_COLS}]',
+            # theme is coded (an enum in datapackage.json): no other code contains us_posture
+            f'us_claims = claims.loc[claims["theme"].str.contains("us_posture"), {U_COLS}]'
+            '.sort_values("claim_id")',
         ],
         "wrong": [
             f'us_claims = claims.loc[claims["theme"] == "nato_commitment", {U_COLS}].sort_values('
@@ -28,8 +31,6 @@ CORPUS = {
             '"speaker_id")',
             f'us_claims = claims.loc[claims["theme"].isin(["us_posture", "nato_commitment"]), '
             f'{U_COLS}].sort_values("claim_id")',
-            f'us_claims = claims.loc[claims["theme"].str.contains("us_posture"), {U_COLS}]'
-            '.sort_values("claim_id")',
         ],
     },
     "07-stance-by-theme": {

@@ -21,6 +21,9 @@ CORPUS = {
             'question_claims = actors.merge(claims[claims["theme"].isin(["us_posture", '
             '"ukraine_shift", "reallocation_to_ukraine"])], left_on="actor_id", '
             f'right_on="speaker_id")[{Q_COLS}].sort_values("claim_id")',
+            # theme is coded (an enum in datapackage.json): exactly the three codes match
+            JOIN + f'question_claims = j[j["theme"].str.contains("ukraine|us_posture")][{Q_COLS}]'
+            '.sort_values("claim_id")',
         ],
         "wrong": [
             JOIN + 'question_claims = j[j["theme"].isin(question_themes[:2])]'
@@ -31,8 +34,6 @@ CORPUS = {
             '"speaker_id", "voice", "stance", "source_id"]].sort_values("claim_id")',
             JOIN + f'question_claims = j[{Q_COLS}].sort_values("claim_id")',
             JOIN + f'question_claims = j[j["theme"].isin(question_themes)][{Q_COLS}]',
-            JOIN + f'question_claims = j[j["theme"].str.contains("ukraine|us_posture")][{Q_COLS}]'
-            '.sort_values("claim_id")',
         ],
     },
     "08-stance-by-voice": {
