@@ -73,6 +73,20 @@ def timed(command: list[str]) -> tuple[float, int]:
     return seconds, memory.peak
 
 
+def print_phases(out: Path, total: float, n: int) -> None:
+    """Where the 1-worker run's time went, from the timings each result records."""
+    import json
+
+    phases: dict[str, float] = {}
+    for path in (out / "results").glob("*/*.json"):
+        for phase, seconds in json.loads(path.read_text())["timings"].items():
+            phases[phase] = phases.get(phase, 0.0) + seconds
+    in_jobs = sum(phases.values())
+    print("  per submission: " + ", ".join(f"{phase} {seconds / n:.2f} s"
+                                          for phase, seconds in phases.items())
+          + f"; outside the notebooks (start, reading, reports) {(total - in_jobs) / n:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=20, help="number of submissions")
@@ -105,6 +119,7 @@ def main() -> None:
         plain = figures["plain nbclient, serial"]
         one = figures["grader, 1 worker"]
         print(f"\ngrader 1 worker / plain nbclient: {one / plain:.2f}x (target <= 0.25x)")
+        print_phases(work / "out1", one, args.n)
         if args.quick:
             return
         two = figures["grader, 2 workers"]

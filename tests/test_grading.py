@@ -24,6 +24,7 @@ NOTEBOOK = "00_start_here"
 SOLUTION = ROOT / "solutions" / f"{NOTEBOOK}.ipynb"
 EXERCISE = ROOT / "exercises" / f"{NOTEBOOK}.ipynb"
 CELL_TIMEOUT = 6
+PARTS_NOTEBOOK = "07_narratives_and_forecasts"  # its exercise 10 gives a point per part
 
 
 def solution():
@@ -101,6 +102,14 @@ def write_submissions(folder: Path) -> None:
     # of the kernel (tables, dates, charts, checklists) holds for the whole course.
     for path in SOLUTION.parent.glob("*.ipynb"):
         (folder / "alice_complete" / path.name).write_bytes(path.read_bytes())
+    # Victor draws set 07's bars but not the legend highlight: one of the question's two parts.
+    nb = nbformat.read(SOLUTION.parent / f"{PARTS_NOTEBOOK}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.get("id") == "q10-answer":
+            cell.source = ('stance_chart = alt.Chart(claims).mark_bar().encode(\n'
+                           '    x="count():Q", y="theme:N", color="stance:N")')
+    (folder / "victor_bars_only").mkdir()
+    nbformat.write(nb, folder / "victor_bars_only" / f"{PARTS_NOTEBOOK}.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -264,3 +273,18 @@ def test_kernels_under_their_own_uid_cannot_read_the_receipts(tmp_path):
     snoop = results["snoop"]["checks"]
     assert sum(c["awarded"] for c in snoop.values()) == 0
     assert "nothing found" in snoop["00-columns"]["shown"]
+
+
+def test_a_question_in_parts_gives_the_points_of_the_parts_that_pass(batch):
+    """Set 07's exercise 10 (07-stance-chart, 2 points): the bars earn their point even
+    without the legend highlight; the feedback names the part that is missing."""
+    folder, results, _ = batch
+    question = {r["student"]: r["checks"]["07-stance-chart"] for r in results
+                if r["notebook"] == PARTS_NOTEBOOK}
+    assert question["victor_bars_only"]["awarded"] == 1
+    assert question["victor_bars_only"]["parts"]["07-stance-bars"]["passed"]
+    assert not question["victor_bars_only"]["parts"]["07-legend-selection"]["passed"]
+    assert question["alice_complete"]["awarded"] == 2
+    feedback = (folder / "out" / "feedback" / "victor_bars_only.md").read_text(encoding="utf-8")
+    assert "❌ 07-stance-chart: 1 of 2" in feedback
+    assert "❌ 07-legend-selection (1 point)" in feedback and "✅ 07-stance-bars" in feedback

@@ -33,7 +33,7 @@ def rows(tmp_path_factory):
         for student, notebook in (("honest", honest), ("slow_student", slow_student)):
             (submissions / student).mkdir(parents=True)
             nbformat.write(notebook, submissions / student / f"{hostile.NOTEBOOK}.ipynb")
-        grading.grade(submissions, out, solutions, workers=1, cell_timeout=CELL_TIMEOUT,
+        grading.grade(submissions, out, solutions, workers=2, cell_timeout=CELL_TIMEOUT,
                       notebook_timeout=NOTEBOOK_TIMEOUT, memory_mb=250, preload=False)
     with (out / "grades.csv").open(encoding="utf-8") as handle:
         return {row["student"]: row for row in csv.DictReader(handle)}

@@ -101,3 +101,22 @@ def test_legend_selection_wrong_answers_fail():
     ):
         passed, message = judge("07-legend-selection", chart)
         assert not passed, message
+
+
+def test_without_interaction_keeps_the_drawing_and_drops_what_a_click_switches():
+    """07-stance-bars judges the bars apart from the highlight (a point per part)."""
+    from balkan_course.charts import without_interaction
+
+    claims = load_table("claims")
+    pick = alt.selection_point(fields=["stance"], bind="legend")
+    highlighted = alt.Chart(claims).mark_bar().encode(
+        x="count():Q", y="theme:N",
+        color=alt.condition(pick, "stance:N", alt.value("lightgray")),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)
+    spec = without_interaction(highlighted).to_dict()
+    assert "params" not in spec
+    assert set(spec["encoding"]) == {"x", "y", "color"}  # opacity only switched values
+    assert spec["encoding"]["color"]["field"] == "stance"  # the switched field is kept
+    plain = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N")
+    assert without_interaction(highlighted).to_dict()["encoding"] == plain.to_dict()["encoding"]
+    assert without_interaction(...) is ...

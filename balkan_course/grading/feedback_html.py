@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 from balkan_course.grading.build import ANSWER, ANSWER_TEXT, CHECK, course_meta, tags
+from balkan_course.grading.report import points_text
 from balkan_course.grading.written_marks import written_questions, written_result
 
 STYLE = """
@@ -181,7 +182,7 @@ def page_html(result: dict, instructor, marks: dict, questions: dict,
     for check_id, question in mine_written.items():
         g = given[check_id]
         parts.append(f'<h2 id="{esc(check_id)}">{esc(check_id)} (written, '
-                     f"{_n(question['points'])} points)</h2>")
+                     f"{points_text(question['points'])})</h2>")
         parts.append(f"<div>{_markdown(question['prompt'])}</div>")
         parts.append("<p>Your answer:</p><blockquote>"
                      + (_markdown(g["answer"]) if g["answer"] else "<p>(no answer)</p>")

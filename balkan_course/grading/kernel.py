@@ -43,6 +43,8 @@ def warm_up_charts(bundle_cache: str | None) -> None:
     from balkan_course.charts import enable_offline_chart_widget
 
     enable_offline_chart_widget(Path(bundle_cache) if bundle_cache else None)
+    if os.environ.get("BALKAN_COURSE_CHARTS_AS_TEXT"):  # charts.TEXT_ONLY_ENV: never drawn
+        return
     vl_convert.vegalite_to_png({"mark": "point", "data": {"values": [{"a": 1}]},
                                 "encoding": {"x": {"field": "a", "type": "quantitative"}}})
 

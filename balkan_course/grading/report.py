@@ -65,6 +65,11 @@ def _number(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def points_text(value) -> str:
+    """"1 point", "2 points", "0.5 points"."""
+    return f"{_number(value)} point" + ("" if float(value) == 1 else "s")
+
+
 def write_feedback(results, folder: Path, auto: dict, by_hand: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     students = sorted({r["student"] for r in results})
@@ -87,7 +92,7 @@ def write_feedback(results, folder: Path, auto: dict, by_hand: dict) -> None:
                 lines.extend(_check_feedback(check_id, info, result["checks"].get(check_id, {})))
             for check_id, info in by_hand[result["notebook"]].items():
                 lines.append(f"- ✍️ {check_id}: your written answer is read by your teacher "
-                             f"({_number(info['points'])} points)")
+                             f"({points_text(info['points'])})")
             lines.append("")
         (folder / f"{student}.md").write_text("\n".join(lines), encoding="utf-8")
 
@@ -121,7 +126,7 @@ def _check_feedback(check_id: str, info: dict, got: dict) -> list[str]:
         hints = {part: reason for part, _, reason in reasons}
         for part_id, part_info in got["parts"].items():
             mark = "✅" if part_info.get("passed") else "❌"
-            lines.append(f"  - {mark} {part_id} ({_number(part_info['points'])} points)"
+            lines.append(f"  - {mark} {part_id} ({points_text(part_info['points'])})"
                          + ("" if part_info.get("passed") else
                             f": {hints.get(part_id, 'not run')[:200]}"))
     return lines

@@ -39,13 +39,16 @@ def corpus_modules() -> dict[str, dict]:
     return found
 
 
-def _check_call(source: str) -> tuple[str, str]:
-    """(check_id, the source of the answer expression) of a check cell's one call."""
+def _check_calls(source: str) -> list[tuple[str, str]]:
+    """(check_id, the source of the answer expression) of each call in a check cell (one per
+    part of a question that gives points per part)."""
     tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
-            return node.args[0].value, ast.get_source_segment(source, node.args[1])
-    raise ValueError(f"no check(...) call in {source!r}")
+    calls = [(node.args[0].value, ast.get_source_segment(source, node.args[1]))
+             for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check"]
+    if not calls:
+        raise ValueError(f"no check(...) call in {source!r}")
+    return calls
 
 
 def _quiet_exec(code: str, namespace: dict) -> None:
@@ -69,8 +72,8 @@ def namespaces(stem: str) -> dict[str, tuple[dict, str]]:
                 continue
             tags = set(cell.get("metadata", {}).get("tags", []))
             if "check" in tags:
-                check_id, expression = _check_call(cell.source)
-                found[check_id] = (dict(namespace), expression)
+                for check_id, expression in _check_calls(cell.source):
+                    found[check_id] = (dict(namespace), expression)
             if tags & SKIPPED_TAGS:
                 continue
             _quiet_exec(cell.source, namespace)

@@ -182,6 +182,22 @@ CORPUS = {
             f'color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
         ],
     },
+    "07-stance-bars": {
+        "right": [
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
+            ORDER + 'stance_chart = alt.Chart(claims).mark_bar().encode(x=alt.X("count()", title="Claims"), y=alt.Y("theme", sort="-x"), color=alt.Color("stance", sort=STANCE_ORDER), tooltip=["theme", "stance", "count()"])',
+            'stance_chart = alt.Chart(claims).mark_bar().encode(alt.X("count():Q"), alt.Y("theme:N"), alt.Color("stance:N")).properties(title="Claims per theme and stance")',
+            'stance_chart = alt.Chart(claims[["theme", "stance"]]).mark_bar(stroke="white").encode(y="theme:N", x="count():Q", color="stance:N")',
+        ],
+        "wrong": [
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="theme:N", y="count():Q", color="stance:N")',
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N")',
+            'stance_chart = alt.Chart(claims).mark_point().encode(x="count():Q", y="theme:N", color="stance:N")',
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="stance:N", color="theme:N")',
+            'stance_chart = alt.Chart(forecasts).mark_bar().encode(x="count():Q", y="horizon:N", color="estimative_word:N")',
+        ],
+    },
     "07-legend-selection": {
         "right": [
             'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
