@@ -262,17 +262,18 @@ window.__bt = (() => {
     if (cell) { panel().content.activeCellIndex = index; scrollToElement(cell.node); }
   }
 
-  // Chart outputs whose chart is wider than the output's box (the box then scrolls sideways).
+  // Chart outputs whose chart is wider than the output's box (the box then scrolls sideways),
+  // in the open notebook (or, on a page without one, in the whole page).
   function wideCharts() {
-    const found = [];
-    panel().content.widgets.forEach((cell, index) => {
-      cell.node.querySelectorAll('.jp-OutputArea-output').forEach((box) => {
-        if (box.querySelector('.vega-embed') && box.scrollWidth > box.clientWidth + 1) {
-          found.push({index, id: cell.model.id, width: box.scrollWidth, shown: box.clientWidth});
-        }
+    const cells = panel() ? panel().content.widgets : [];
+    const root = panel() ? panel().content.node : document;
+    return [...root.querySelectorAll('.jp-OutputArea-output')]
+      .filter((box) => box.querySelector('.vega-embed') && box.scrollWidth > box.clientWidth + 1)
+      .map((box) => {
+        const index = cells.findIndex((cell) => cell.node.contains(box));
+        return {index, id: index >= 0 ? cells[index].model.id : null,
+                width: box.scrollWidth, shown: box.clientWidth};
       });
-    });
-    return found;
   }
 
   return {findPanel, wideCharts, notebookHeight, scrollToTop, scrollToElement, scrollToCell,

@@ -4,7 +4,8 @@ A small page built like a notebook in JupyterLab (the class names the audit sort
 fault of each kind: an image without a text alternative in rendered markdown (the course), an
 unnamed slider in an output (a library's control), an unnamed cell editor (JupyterLab's own
 listed defect) and an unnamed toolbar button (JupyterLab, not listed). The audit must find each
-fault in its place, fail on all but JupyterLab's listed defect, and report that one.
+fault in its place, fail on all but JupyterLab's listed defect, and report that one. The page
+also holds a chart wider than its output, which the chart-width check must find.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ FAULTY_PAGE = """<!doctype html>
     <div class="cm-content" role="textbox" contenteditable="true">print(1)</div>
   </div>
   <button class="jp-ToolbarButton" style="width: 20px; height: 20px"></button>
+  <div class="jp-OutputArea"><div class="jp-OutputArea-output" style="width: 300px; overflow: auto">
+    <div class="vega-embed" role="figure" aria-label="A chart too wide for its output"
+         style="width: 500px; height: 20px"></div>
+  </div></div>
+  <div class="jp-OutputArea"><div class="jp-OutputArea-output" style="width: 300px; overflow: auto">
+    <div class="vega-embed" role="figure" aria-label="A chart that fits"
+         style="width: 280px; height: 20px"></div>
+  </div></div>
 </main></body></html>
 """
 
@@ -38,6 +47,7 @@ def test_each_fault_is_found_in_its_place_and_all_but_jupyterlabs_own_fail(lab, 
         page.add_script_tag(path=str(AXE_CORE))
         found = page.evaluate(AUDIT_SCRIPT, {"root": None, "frame": "jupyterlab",
                                              "own": own_selectors()})
+        wide = page.evaluate("() => window.__bt.wideCharts()")
     finally:
         page.close()
     places = {v["id"]: v["places"] for v in found}
@@ -52,3 +62,6 @@ def test_each_fault_is_found_in_its_place_and_all_but_jupyterlabs_own_fail(lab, 
     assert any("aria-input-field-name" in m and "in outputs" in m for m in messages)
     assert any("button-name" in m and "in jupyterlab" in m for m in messages)
     assert not any("jupyterlab_own" in m for m in messages)
+
+    # The chart-width check (run on every notebook) finds the wide chart, not the one that fits.
+    assert [(w["width"], w["shown"]) for w in wide] == [(500, 300)]
