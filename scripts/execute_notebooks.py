@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from balkan_course.grading.build import merged_streams
+
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CONTROL_NOTE = "(An interactive control: run this cell to use it.)"
@@ -63,7 +65,7 @@ def execute(path: Path) -> float:
     seconds = time.perf_counter() - start
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = committed_outputs(cell.outputs)
+            cell.outputs = merged_streams(committed_outputs(cell.outputs))
             cell.metadata.pop("execution", None)
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)

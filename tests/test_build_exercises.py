@@ -173,3 +173,19 @@ def test_an_untouched_exercise_runs_without_errors_and_says_not_answered(path):
         if builder.CHECK in builder.tags(cell):
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert NOT_ANSWERED in text, f"{cell['id']}: {text}"
+
+
+def test_split_pieces_of_a_stream_are_stored_as_one_output():
+    """`print` may reach the notebook as the text and its newline apart, depending on timing:
+    stored joined, an unchanged notebook re-runs to the same bytes."""
+    from balkan_course.grading.build import merged_streams
+
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "✅ a: correct"},
+               {"output_type": "stream", "name": "stdout", "text": "\n"},
+               {"output_type": "stream", "name": "stderr", "text": "warning\n"},
+               {"output_type": "execute_result", "data": {"text/plain": "1"}},
+               {"output_type": "stream", "name": "stdout", "text": ["b\n", "c\n"]}]
+    merged = merged_streams(outputs)
+    assert [o.get("name") for o in merged] == ["stdout", "stderr", None, "stdout"]
+    assert merged[0]["text"] == "✅ a: correct\n"
+    assert merged[-1]["text"] == ["b\n", "c\n"]

@@ -208,8 +208,15 @@ def check_parts(cell) -> dict[str, float]:
 
 
 def key_ids(nb) -> list[str]:
-    """Every check id with an answer key: the parts of multi-part questions, in order."""
-    return [part for cell in nb.cells if CHECK in tags(cell) for part in check_parts(cell)]
+    """Every check id with an answer key: the parts of multi-part questions in the order the
+    cell calls them (the metadata's dict is stored with sorted keys, so it cannot say)."""
+    ids = []
+    for cell in nb.cells:
+        if CHECK in tags(cell):
+            parts = list(check_parts(cell))
+            called = {part: cell.source.find(f'"{part}"') for part in parts}
+            ids += sorted(parts, key=lambda part: (called[part] < 0, called[part]))
+    return ids
 
 
 def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None:
@@ -242,10 +249,28 @@ def record_keys(solution_path: Path, keys_dir: Path, timeout: int = 600) -> None
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = merged_streams(cell.outputs)
         for output in cell.get("outputs", []):
             # The live chart widget needs ~900 KB of state; the stored PNG shows the chart.
             output.get("data", {}).pop(WIDGET_VIEW, None)
     nbformat.write(nb, solution_path)
+
+
+def merged_streams(outputs: list) -> list:
+    """Consecutive pieces of the same stream joined into one output. How the kernel splits a
+    printed line (`print` writes the text and the newline apart) depends on timing; stored
+    this way, a re-run of an unchanged notebook writes the same bytes."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def build(solutions: Path, exercises: Path, keys_dir: Path = KEYS_DIR,
@@ -295,4 +320,4 @@ if __name__ == "__main__":
 
 
 __all__ = ["build", "build_exercise", "exercise_text", "stub_solution", "validate_solution",
-           "check_cells", "check_parts", "key_ids", "free_text_checks"]
+           "check_cells", "check_parts", "key_ids", "free_text_checks", "merged_streams"]
