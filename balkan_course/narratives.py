@@ -491,7 +491,8 @@ def scenario_chart(table: pd.DataFrame | str) -> alt.Chart | str:
             x=alt.X("claims:Q", title="Number of claims", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("choice:N", title=None, axis=alt.Axis(labelLimit=400)),
             color=alt.Color("relation:N", title="Relation to the setting",
-                            sort=list(RELATIONS), scale=alt.Scale(domain=list(RELATIONS))),
+                            sort=list(RELATIONS), scale=alt.Scale(domain=list(RELATIONS)),
+                            legend=alt.Legend(orient="bottom")),  # keeps the chart narrow
             order=alt.Order("relation_order:Q"),
             tooltip=[alt.Tooltip("choice:N", title="Setting"),
                      alt.Tooltip("relation:N", title="Relation"),

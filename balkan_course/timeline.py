@@ -138,6 +138,7 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
         "date_precision:N",
         scale=alt.Scale(domain=DRAWN_PRECISIONS, range=PRECISION_COLOURS),
         title="Date known to the",
+        legend=alt.Legend(orient="bottom"),  # beside the event names it would not fit a laptop
     )
     layers = []
     windows = table.loc[table["date_precision"] != "day"]
@@ -166,7 +167,7 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
             "a bar covers the whole month or year when only that is known, a diamond marks an "
             "event known to the day. Colour shows how precisely the date is known."
         ),
-        width=460,
+        width=400,
         height=max(60, 17 * len(order)),
     )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from accessibility import AUDIT_SCRIPT, own_selectors
+
 # Taller notebooks are cut off at the bottom of their screenshot.
 MAX_SCREENSHOT_HEIGHT = 40_000
 # The window of the "view" screenshots (the README shows two of them).
@@ -260,8 +262,22 @@ window.__bt = (() => {
     if (cell) { panel().content.activeCellIndex = index; scrollToElement(cell.node); }
   }
 
-  return {findPanel, notebookHeight, scrollToTop, scrollToElement, scrollToCell, runAll, cells,
-          charts, chartsDrawn, problems, shown, controls, setRange};
+  // Chart outputs whose chart is wider than the output's box (the box then scrolls sideways),
+  // in the open notebook (or, on a page without one, in the whole page).
+  function wideCharts() {
+    const cells = panel() ? panel().content.widgets : [];
+    const root = panel() ? panel().content.node : document;
+    return [...root.querySelectorAll('.jp-OutputArea-output')]
+      .filter((box) => box.querySelector('.vega-embed') && box.scrollWidth > box.clientWidth + 1)
+      .map((box) => {
+        const index = cells.findIndex((cell) => cell.node.contains(box));
+        return {index, id: index >= 0 ? cells[index].model.id : null,
+                width: box.scrollWidth, shown: box.clientWidth};
+      });
+  }
+
+  return {findPanel, wideCharts, notebookHeight, scrollToTop, scrollToElement, scrollToCell,
+          runAll, cells, charts, chartsDrawn, problems, shown, controls, setRange};
 })();
 """
 
@@ -436,38 +452,19 @@ class NotebookPage:
         self.page.screenshot(path=str(path))
 
     def audit_accessibility(self, axe_script) -> list[dict]:
-        """Run axe-core on the open notebook; its violations, each split by where it occurs.
+        """Run axe-core on the open notebook; its violations, each element sorted by place.
 
         `axe_script` is axe.min.js from the npm registry (installed by `make test-browser`),
-        added to the page from the local file: nothing is downloaded. A violation's elements
-        are counted in one of three places:
-        - `course`: what the course wrote and controls: rendered markdown and the charts;
-        - `outputs`: other outputs, drawn by libraries (pandas tables, ipywidgets controls);
-        - `jupyterlab`: JupyterLab's own interface (the editor, prompts, toolbars).
+        added to the page from the local file: nothing is downloaded. The places (course,
+        library outputs, JupyterLab's interface) are explained in accessibility.py.
         """
         self.page.add_script_tag(path=str(axe_script))
-        return self.js(
-            """async () => {
-              const root = window.__btPanel.content.node;
-              const result = await axe.run(root, {resultTypes: ['violations']});
-              const place = (node) => {
-                const el = document.querySelector(node.target[0]);
-                if (!el) return 'jupyterlab';
-                if (el.closest('.jp-MarkdownOutput, .vega-embed')) return 'course';
-                return el.closest('.jp-OutputArea') ? 'outputs' : 'jupyterlab';
-              };
-              return result.violations.map((v) => {
-                const places = v.nodes.map(place);
-                const count = (where) => places.filter((p) => p === where).length;
-                const order = ['course', 'outputs', 'jupyterlab'];
-                const examples = v.nodes.map((n, i) => [order.indexOf(places[i]), n])
-                  .sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, n]) => n.target.join(' '));
-                return {id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
-                        course: count('course'), outputs: count('outputs'),
-                        jupyterlab: count('jupyterlab'), targets: examples};
-              });
-            }"""
-        )
+        return self.js(AUDIT_SCRIPT, {"root": "notebook", "frame": "jupyterlab",
+                                      "own": own_selectors()})
+
+    def wide_charts(self) -> list[dict]:
+        """Chart outputs wider than the notebook shows: a student must scroll to see them."""
+        return self.js("() => window.__bt.wideCharts()")
 
     def close(self) -> None:
         """Shut the notebook's kernel down (nothing is saved) and close the tab."""

@@ -8,6 +8,11 @@ offline Chromium, whose guard lets only loopback addresses through:
 - moving the first bound input (radio button, slider, drop-down) or clicking the first legend
   entry of a legend-bound selection changes what a chart shows;
 - nothing is requested from outside loopback (the JavaScript is written into the page).
+
+Every lesson's exported page (what a student sees on a course website) also gets the axe-core
+audit of the notebooks in JupyterLab (accessibility.py), once its charts are drawn: a serious
+or critical violation anywhere on the page fails; all findings go to
+browser_tests/screenshots/accessibility_exported_html.json.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from accessibility import AUDIT_SCRIPT, AXE_CORE, failures, own_selectors, report, summary
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
@@ -78,13 +84,17 @@ LEGEND_SYMBOL = """() => {
 
 @pytest.fixture(scope="module")
 def exported(lab):
-    """The interactive lessons exported into the JupyterLab workspace, served under /files/."""
+    """Every lesson exported into the JupyterLab workspace, served under /files/."""
     out = lab.workspace / "exported_html"
     out.mkdir(exist_ok=True)
     import vl_convert
 
     script = export_html.bundle_url(vl_convert.javascript_bundle())
-    return {path.name: export_html.export(path, out, script) for path in INTERACTIVE}
+    return {path.name: export_html.export(path, out, script) for path in LESSONS}
+
+
+# lesson -> axe-core's violations on its exported page
+EXPORTED_AUDITS: dict[str, list[dict]] = {}
 
 
 def test_at_least_four_lessons_have_charts_with_bound_parameters():
@@ -126,3 +136,31 @@ def test_exported_lesson_charts_draw_and_respond_without_a_kernel(
     assert not errors, errors
     assert blocked_requests[blocked_before:] == [], "requests outside loopback"
     print(f"{lesson.name}: {live_charts} live charts; {action} changed a chart")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_exported_lesson_passes_the_accessibility_audit(
+    lesson, lab, exported, browser_context, blocked_requests, screenshot_dir
+):
+    assert AXE_CORE.is_file(), f"axe-core not found at {AXE_CORE}: run `make test-browser`"
+    target, live_charts = exported[lesson.name]
+    blocked_before = len(blocked_requests)
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{lab.base_url}/files/exported_html/{target.name}?token={lab.token}")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.balkan-chart svg').length >= {live_charts}",
+            timeout=30_000,
+        )
+        page.add_script_tag(path=str(AXE_CORE))
+        violations = page.evaluate(AUDIT_SCRIPT, {"root": None, "frame": "page",
+                                                  "own": own_selectors()})
+    finally:
+        page.close()
+    EXPORTED_AUDITS[lesson.name] = violations
+    (screenshot_dir / "accessibility_exported_html.json").write_text(
+        json.dumps(report(EXPORTED_AUDITS), indent=1), encoding="utf-8")
+    assert blocked_requests[blocked_before:] == [], "requests outside loopback"
+    problems = failures(violations)
+    assert not problems, f"{target.name}:\n- " + "\n- ".join(problems)
+    print(f"{target.name}: axe-core {summary(violations)}")

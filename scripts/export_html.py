@@ -35,6 +35,47 @@ document.querySelectorAll('.balkan-chart').forEach((element) => {
 });
 """
 
+# nbconvert's "lab" template greys its prompts to a contrast of 2.2:1 and colours some code
+# (numbers, comments, operators...) and tracebacks below the 4.5:1 that WCAG AA asks of text;
+# its links differ from the text by colour only. The same hues, darkened to at least 4.5:1 on
+# their background, and underlined links (checked by browser_tests/test_exported_html.py with
+# axe-core).
+ACCESSIBLE_STYLE = """
+<style>
+:root {
+  --jp-cell-prompt-not-active-opacity: 1;
+  --jp-cell-prompt-not-active-font-color: #616161;
+  --jp-cell-inprompt-font-color: #1f5f9a;
+  --jp-cell-outprompt-font-color: #9a4329;
+  --jp-mirror-editor-atom-color: #4545c0;
+  --jp-mirror-editor-number-color: #007000;
+  --jp-mirror-editor-variable-3-color: #006b4a;
+  --jp-mirror-editor-operator-color: #8a14d6;
+  --jp-mirror-editor-meta-color: #8a14d6;
+  --jp-mirror-editor-comment-color: #356b6b;
+  --jp-mirror-editor-bracket-color: #66664d;
+  --jp-mirror-editor-quote-color: #007000;
+  --jp-mirror-editor-error-color: #c00000;
+  --jp-mirror-editor-hr-color: #6e6e6e;
+}
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
+/* A traceback's colours, on the error output's pink as on white. */
+.jp-RenderedText pre .ansi-red-fg,
+.jp-RenderedText pre .ansi-red-intense-fg { color: #9c1f25; }
+.jp-RenderedText pre .ansi-green-fg,
+.jp-RenderedText pre .ansi-green-intense-fg { color: #00662a; }
+.jp-RenderedText pre .ansi-yellow-fg,
+.jp-RenderedText pre .ansi-yellow-intense-fg { color: #7d5a00; }
+.jp-RenderedText pre .ansi-blue-fg,
+.jp-RenderedText pre .ansi-blue-intense-fg { color: #0060c0; }
+.jp-RenderedText pre .ansi-magenta-fg,
+.jp-RenderedText pre .ansi-magenta-intense-fg { color: #a03196; }
+.jp-RenderedText pre .ansi-cyan-fg,
+.jp-RenderedText pre .ansi-cyan-intense-fg { color: #1b7171; }
+.jp-RenderedText pre .ansi-white-fg,
+.jp-RenderedText pre .ansi-white-intense-fg { color: #666666; }
+</style>
+"""
 
 # nbconvert's template loads require.js and MathJax from a CDN; the lessons need neither.
 REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>\s*')
@@ -86,7 +127,8 @@ def export(path: Path, out_dir: Path, script: str) -> tuple[Path, int]:
     notebook, count = with_live_charts(nbformat.read(path, as_version=4))
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
     page = REMOTE_SCRIPT.sub("", body)
-    page = page.replace("</head>", f'<script src="{script}"></script>\n</head>', 1)
+    page = page.replace("</head>", f'{ACCESSIBLE_STYLE}<script src="{script}"></script>\n</head>',
+                        1)
     page = page.replace("</body>", f"<script>{DRAW_CHARTS}</script>\n</body>", 1)
     target = out_dir / f"{path.stem}.html"
     target.write_text(page, encoding="utf-8")
