@@ -97,9 +97,11 @@ def test_report_totals_by_place():
         "serious/critical elements: course 3, outputs 2, jupyterlab_own 25")
 
 
-def test_a_violation_awaiting_its_fix_passes_while_it_lasts_and_fails_once_gone():
+def test_a_violation_awaiting_its_fix_passes_while_it_lasts_and_fails_once_gone(monkeypatch):
     name = "exercises/00_start_here.ipynb"
-    assert (name, "scrollable-region-focusable", "outputs") in accessibility.AWAITING_FIX
+    monkeypatch.setitem(accessibility.AWAITING_FIX, (name, "scrollable-region-focusable",
+                                                     "outputs"),
+                        "a set-up table too wide; fixed in solutions/00_start_here.ipynb")
     wide_table = violation("scrollable-region-focusable", "serious", outputs=1)
     assert accessibility.failures([wide_table], name) == []
     assert "solutions/00_start_here.ipynb" in accessibility.awaiting_fix([wide_table], name)[0]
