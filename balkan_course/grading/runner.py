@@ -26,6 +26,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import secrets  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -90,6 +91,7 @@ class KernelPool:
         self.expected = expected  # notebooks this worker will probably run: no kernel beyond
         self.counter = worker_index * 10_000
         self.waiting = [self._spawn() for _ in range(min(self.ahead, expected))]
+        self.retiring: list[threading.Thread] = []  # kernels being stopped (retire)
 
     def _argv(self, folder: Path, uid: int | None) -> list[str]:
         # Run as a script, not `-m`: importing the package balkan_course imports pandas
@@ -135,10 +137,20 @@ class KernelPool:
             self.waiting.append(self._spawn())
         return manager
 
+    def retire(self, kernel) -> None:
+        """Stop a finished notebook's kernel in the background: its result no longer depends
+        on it, and the next notebook need not wait for the shutdown (~0.1 s each)."""
+        self.retiring = [t for t in self.retiring if t.is_alive()]
+        thread = threading.Thread(target=kernel.close, daemon=True)
+        thread.start()
+        self.retiring.append(thread)
+
     def close(self):
         for manager in self.waiting:
             stop_kernel(manager)
         self.waiting = []
+        for thread in self.retiring:
+            thread.join(timeout=30)  # no kernel outlives its worker
 
 
 def stop_kernel(manager) -> None:
@@ -456,7 +468,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
     finally:
         clock = time.monotonic()
         if kernel is not None:
-            kernel.close()
+            pool.retire(kernel)
         timings["close"] += time.monotonic() - clock
     checks = {}
     for check_id, info in job["checks"].items():
