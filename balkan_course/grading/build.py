@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 
+from balkan_course.grading.cells import course_meta, source_of, tags
 from balkan_course.grading.checks import KEYS_DIR, RECORD_ENV
 from balkan_course.grading.variants import STRIPPED_META, validate_parameters, variant_notebook
 
@@ -46,18 +47,6 @@ CHECK_IMPORT = "from balkan_course.grading.checks import check  # the course's c
 class AuthoringError(ValueError):
     """A solution notebook breaks the authoring rules (docs/authoring_exercises.md)."""
 
-
-def tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
-def course_meta(cell) -> dict:
-    return dict(cell.get("metadata", {}).get("balkan_course", {}))
-
-
-def source_of(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
 
 
 def validate_solution(nb, name: str) -> None:

@@ -38,6 +38,10 @@ from pathlib import Path
 
 import nbformat
 
+from balkan_course.grading.cells import course_meta as _meta
+from balkan_course.grading.cells import source_of as _source
+from balkan_course.grading.cells import tags as _tags
+
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 ROOT = Path(__file__).resolve().parent.parent.parent
 # The recorded keys of every version, by content hash (a read-only course folder, as in the
@@ -50,19 +54,6 @@ OTHER_VARIANT_HINT = ("that is the answer to another version of this question: r
 STRIPPED_META = ("variants", "drawn_from")
 WRONG_EQUALS_RIGHT = "(wrong answers equal to the right one)"
 RECORDING_KERNELS = 2  # versions recorded at once (one kernel each)
-
-
-def _tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
-
-
-def _meta(cell) -> dict:
-    return dict(cell.get("metadata", {}).get("balkan_course", {}))
-
-
-def _source(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
 
 
 def declared_variants(cell) -> list[dict]:
