@@ -194,3 +194,13 @@ def test_without_the_sandbox_a_killed_worker_costs_one_notebook(graded_without_s
     for student, result in results.items():
         awarded = sum(c["awarded"] for c in result["checks"].values())
         assert awarded == (5 if student == "a_honest" else 0), (student, result["statuses"])
+
+
+def test_a_course_under_tmp_is_not_sandboxed_away_from_its_kernels():
+    """The sandbox gives each kernel a private /tmp: a course cloned under /tmp would vanish
+    from under its kernels (every kernel failed to start). The grader sees it and says so."""
+    from pathlib import Path
+
+    assert grading.hidden_by_private_tmp([Path("/tmp/ci/main"), Path("/opt/venv")]) == [
+        "/tmp/ci/main"]
+    assert grading.hidden_by_private_tmp([Path("/work/main"), Path("/tmpfoo")]) == []

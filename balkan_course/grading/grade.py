@@ -572,6 +572,16 @@ def sandbox_available() -> bool:
         return False
 
 
+def hidden_by_private_tmp(paths=None) -> list[str]:
+    """The course's own folders that a sandboxed kernel could not see: the sandbox gives each
+    kernel a private /tmp, so a course cloned (or a Python installed) under /tmp would vanish
+    from under its kernels, and every kernel would fail to start."""
+    paths = paths if paths is not None else [ROOT, Path(sys.prefix)]
+    tmp = Path("/tmp").resolve()
+    return [str(path) for path in paths
+            if Path(path).resolve() == tmp or tmp in Path(path).resolve().parents]
+
+
 SANDBOX_FLAGS = ["--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
                  "--kill-child", "--mount-proc"]
 
@@ -738,11 +748,20 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
     variants = load_class_variants(roster, class_name, solutions_dir)
     if uid_base is not None:
         check_kernel_user_can_start(uid_base)
+    under_tmp = hidden_by_private_tmp()
     sandbox = isolation == "on" or (isolation == "auto" and uid_base is None
-                                    and sandbox_available())
+                                    and not under_tmp and sandbox_available())
     if isolation == "on" and not sandbox_available():
         raise GradingSetupError("--isolation on: this machine cannot make user, PID, mount and "
                                 "network namespaces (unshare)")
+    if isolation == "on" and under_tmp:
+        raise GradingSetupError("--isolation on: the sandbox gives kernels a private /tmp, "
+                                f"which would hide {', '.join(under_tmp)}; put the course "
+                                "and its Python outside /tmp")
+    if isolation == "auto" and under_tmp:
+        print(f"no sandbox: {', '.join(under_tmp)} is under /tmp, which the sandbox makes "
+              "private to each kernel (move the course out of /tmp to grade in the sandbox)",
+              file=sys.stderr)
     submissions = find_submissions(submissions_dir, instructors)
     # Several machines (balkan_course/grading/shards.py): this run's stable part only.
     submissions = select_shard(submissions, shard)
