@@ -14,11 +14,12 @@ from balkan_course.grading import checks, runner
 
 ROOT_SOLUTIONS = checks.KEYS_DIR.parent.parent.parent / "solutions"
 SETUP = "from balkan_course import load_table\ntroop_figures = load_table('troop_figures')"
-RIGHT = ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+RIGHT = ('mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
          '(troop_figures["measure"] == "strength")]')
-HIDDEN_WRONG = ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+HIDDEN_WRONG = ('mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
                 '(troop_figures["value"].between(4000, 6000))]')
-PART = {"check_id": "00-kfor-strength", "names": ["kfor_sizes"], "expression": "kfor_sizes"}
+PART = {"check_id": "00-kfor-strength", "names": ["mission_figures"],
+        "expression": "mission_figures"}
 
 
 @pytest.fixture(scope="module")
