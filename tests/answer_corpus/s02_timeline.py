@@ -60,34 +60,34 @@ CORPUS = {
     },
     "02-most-reported": {
         "right": [
-            'per_event = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = per_event[per_event["n_sources"] >= 3]'
+            'tally = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
+            'name="n_sources")\nbusiest = tally[tally["n_sources"] >= 3]'
             '.sort_values(["n_sources", "event_id"], ascending=[False, True])',
             'n = event_sources.groupby("event_id").size().rename("n_sources").reset_index()\n'
-            'most_reported = n.query("n_sources >= 3").sort_values(["n_sources", "event_id"], '
+            'busiest = n.query("n_sources >= 3").sort_values(["n_sources", "event_id"], '
             'ascending=[False, True], ignore_index=True)',
-            'c = event_sources["event_id"].value_counts()\nmost_reported = c[c >= 3]'
+            'c = event_sources["event_id"].value_counts()\nbusiest = c[c >= 3]'
             '.rename_axis("event_id").reset_index(name="n_sources").sort_values(["n_sources", '
             '"event_id"], ascending=[False, True])',
-            'per_event = event_sources.groupby("event_id", as_index=False).agg(n_sources=('
-            '"source_id", "nunique"))\nmost_reported = per_event[per_event["n_sources"] > 2]'
+            'tally = event_sources.groupby("event_id", as_index=False).agg(n_sources=('
+            '"source_id", "nunique"))\nbusiest = tally[tally["n_sources"] > 2]'
             '.sort_values(["n_sources", "event_id"], ascending=[False, True])',
         ],
         "wrong": [
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c[c["n_sources"] > 3].sort_values(["n_sources", '
+            'name="n_sources")\nbusiest = c[c["n_sources"] > 3].sort_values(["n_sources", '
             '"event_id"], ascending=[False, True])',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c[c["n_sources"] >= 3].sort_values(["n_sources", '
+            'name="n_sources")\nbusiest = c[c["n_sources"] >= 3].sort_values(["n_sources", '
             '"event_id"])',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c.sort_values(["n_sources", "event_id"], '
+            'name="n_sources")\nbusiest = c.sort_values(["n_sources", "event_id"], '
             'ascending=[False, True])',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c[c["n_sources"] >= 2].sort_values(["n_sources", "event_id"], '
+            'name="n_sources")\nbusiest = c[c["n_sources"] >= 2].sort_values(["n_sources", "event_id"], '
             'ascending=[False, True])',
             'c = event_sources.groupby("event_id")["source_id"].nunique()\n'
-            'most_reported = c[c >= 3].sort_values(ascending=False)',
+            'busiest = c[c >= 3].sort_values(ascending=False)',
         ],
     },
     "02-undated-by-country": {
