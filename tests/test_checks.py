@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from balkan_course.charts import TEXT_ONLY_ENV
 from balkan_course.grading import checks
 from balkan_course.grading.build import key_ids
 
@@ -34,6 +35,7 @@ def verdicts(tmp_path_factory) -> dict[str, list[dict]]:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv(checks.SELFTEST_ENV, str(log))
             patch.delenv(checks.RECORD_ENV, raising=False)
+            patch.setenv(TEXT_ONLY_ENV, "1")  # verdicts only: no chart needs drawing
             NotebookClient(nb, timeout=300, kernel_name="python3",
                            resources={"metadata": {"path": str(path.parent)}}).execute()
         found[path.stem] = [json.loads(line) for line in log.read_text().splitlines()]
