@@ -180,12 +180,20 @@ def test_the_long_table_has_one_row_per_student_notebook_and_question(instructor
         "01_sources_and_evidence"]
     keyed = {(r["student"], r["notebook"], r["question"]): r for r in rows}
     assert keyed[("ana", "00_start_here", "00-why-differ")] | {} == {
-        "student": "ana", "notebook": "00_start_here", "question": "00-why-differ",
+        "student": "ana", "notebook": "00_start_here", "variant": "0", "question": "00-why-differ",
         "kind": "written", "points": "1.5", "max_points": "2", "marked": "yes",
         "comment": "Name a source.", "status": "ok"}
     assert keyed[("bob", "00_start_here", "00-why-differ")]["status"] == \
         "answer changed since marked"
     assert keyed[("ana", "00_start_here", "00-columns")]["points"] == "1"
+
+
+def test_the_long_table_names_the_version_each_student_was_graded_against(instructors,
+                                                                           class_results):
+    graded = [dict(r, variant=3) if r["student"] == "bob" else r for r in class_results]
+    rows = gradebook.long_rows(graded, instructors, marks_for(graded))
+    assert {r["variant"] for r in rows if r["student"] == "bob"} == {"3"}
+    assert {r["variant"] for r in rows if r["student"] == "ana"} == {"0"}
 
 
 # ---------------------------------------------------------------- LMS gradebook files

@@ -22,6 +22,7 @@ import nbformat
 import pytest
 
 from balkan_course import load_table
+from balkan_course.charts import TEXT_ONLY_ENV
 from balkan_course.grading import grade as grading
 from balkan_course.grading import variants
 from balkan_course.grading.build import ANSWER, CHECK, build_exercise, course_meta, tags
@@ -240,7 +241,8 @@ def filled(exercise_path: Path, answers: dict[str, str]):
 VARIED = {"03-analysts", "03-analyst-percent", "03-rutte-kurti", "03-kosovo-partners"}
 
 
-def test_released_notebook_self_checks_own_version_green_and_public_answers_red(released):
+def test_released_notebook_self_checks_own_version_green_and_public_answers_red(released,
+                                                                               monkeypatch):
     """Run in a kernel in the student's folder: the self-check finds the keys beside the
     notebook. Own answers: every check passes. Then the public solution's answers to the varied
     questions, checked again: each fails with the hint that it answers another version."""
@@ -257,6 +259,7 @@ def test_released_notebook_self_checks_own_version_green_and_public_answers_red(
         if course_meta(check_cell)["check_id"] in VARIED:
             nb.cells.append(nbformat.v4.new_code_cell(public[cell["id"]]))
             nb.cells.append(nbformat.v4.new_code_cell(check_cell.source))
+    monkeypatch.setenv(TEXT_ONLY_ENV, "1")  # the self-check's lines are what is read
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(folder)}}).execute()
     lines = [line for cell in nb.cells if cell.cell_type == "code"

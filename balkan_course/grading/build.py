@@ -215,17 +215,23 @@ def key_ids(nb) -> list[str]:
     return ids
 
 
-def execute_recording(nb, key_path: Path, folder: Path, timeout: int = 600) -> dict:
+def execute_recording(nb, key_path: Path, folder: Path, timeout: int = 600,
+                      draw_charts: bool = True) -> dict:
     """Execute a solution notebook (in place) in record mode; return the keys it recorded
-    (also written to key_path). The variants of a question are recorded the same way."""
+    (also written to key_path). The variants of a question are recorded the same way, with
+    draw_charts=False: their outputs are not kept, so charts are shown as text (the keys come
+    from the specification, which is built either way)."""
     from nbclient import NotebookClient
+
+    from balkan_course.charts import TEXT_ONLY_ENV
 
     key_path.unlink(missing_ok=True)
     # The kernel's own environment says where to record: several recordings may run at once.
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    store_widget_state=False,
                    resources={"metadata": {"path": str(folder)}}).execute(
-        env={**os.environ, RECORD_ENV: str(key_path)})
+        env={**os.environ, RECORD_ENV: str(key_path),
+             **({} if draw_charts else {TEXT_ONLY_ENV: "1"})})
     keys = json.loads(key_path.read_text(encoding="utf-8"))
     expected = key_ids(nb)
     if set(keys["checks"]) != set(expected):

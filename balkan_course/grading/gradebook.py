@@ -135,7 +135,9 @@ def long_rows(results: list[dict], instructors: dict, marks: dict) -> list[dict]
     rows = []
     for result in sorted(results, key=lambda r: (r["student"], r["notebook"])):
         notebook, status = result["notebook"], "; ".join(result.get("statuses", [])) or "ok"
-        base = {"student": result["student"], "notebook": notebook}
+        # The version graded against (0: the default), so a grade can be traced to its question.
+        base = {"student": result["student"], "notebook": notebook,
+                "variant": str(result.get("variant", 0))}
         for check_id, points in checks_of(instructors[notebook]).items():
             got = result.get("checks", {}).get(check_id, {})
             rows.append({**base, "question": check_id, "kind": "auto",
@@ -154,8 +156,8 @@ def long_rows(results: list[dict], instructors: dict, marks: dict) -> list[dict]
     return rows
 
 
-LONG_COLUMNS = ("student", "notebook", "question", "kind", "points", "max_points", "marked",
-                "comment", "status")
+LONG_COLUMNS = ("student", "notebook", "variant", "question", "kind", "points", "max_points",
+                "marked", "comment", "status")
 
 
 def write_long_csv(rows: list[dict], path: Path) -> None:

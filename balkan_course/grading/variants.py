@@ -245,7 +245,7 @@ def recorded_keys(solution_path: Path, variant: int, cache_dir: Path = CACHE_DIR
     with tempfile.TemporaryDirectory(dir=cached.parent) as scratch:
         key_path = Path(scratch) / f"{solution_path.stem}.json"
         try:
-            keys = execute_recording(nb, key_path, solution_path.parent)
+            keys = execute_recording(nb, key_path, solution_path.parent, draw_charts=False)
         except CellExecutionError as problem:
             raise AuthoringError(f"{solution_path.name}, version {variant}: the solution fails "
                                  f"there: {str(problem).strip().splitlines()[-1][:400]}"
