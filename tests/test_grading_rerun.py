@@ -14,11 +14,12 @@ from balkan_course.grading import checks, runner
 
 ROOT_SOLUTIONS = checks.KEYS_DIR.parent.parent.parent / "solutions"
 SETUP = "from balkan_course import load_table\ntroop_figures = load_table('troop_figures')"
-RIGHT = ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+RIGHT = ('mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
          '(troop_figures["measure"] == "strength")]')
-HIDDEN_WRONG = ('kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+HIDDEN_WRONG = ('mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
                 '(troop_figures["value"].between(4000, 6000))]')
-PART = {"check_id": "00-kfor-strength", "names": ["kfor_sizes"], "expression": "kfor_sizes"}
+PART = {"check_id": "00-kfor-strength", "names": ["mission_figures"],
+        "expression": "mission_figures"}
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +108,16 @@ def test_the_grader_applies_the_test_rows_in_the_kernel(kernel):
     """05-us-share-kfor: 13 (no decimal) equals the rounded 13.0 on the real table; on the test
     rows (another contingent size) only the rounding the question asks gives the key's answer."""
     by_id = 'v = troop_figures.set_index("figure_id")["value"]\n'
-    part = {"check_id": "05-us-share-kfor", "names": ["us_share_pct"],
-            "expression": "us_share_pct"}
+    part = {"check_id": "05-us-share-kfor", "names": ["share_pct"],
+            "expression": "share_pct"}
 
     def verdict(code):
         assert kernel.run(code).status == "ok"
         return runner.judge_part(part, kernel, {}, checks.load_keys(), [SETUP, code])
 
-    right = by_id + ('us_share_pct = round(v["kfor_us_contingent_001"] / '
+    right = by_id + ('share_pct = round(v["kfor_us_contingent_001"] / '
                      'v["kfor_strength_001"] * 100, 1)')
-    no_decimal = by_id + ('us_share_pct = round(v["kfor_us_contingent_001"] / '
+    no_decimal = by_id + ('share_pct = round(v["kfor_us_contingent_001"] / '
                           'v["kfor_strength_001"] * 100)')
     assert verdict(right)["passed"]
     result = verdict(no_decimal)

@@ -23,31 +23,31 @@ CORPUS = {
     },
     "00-kfor-strength": {
         "right": [
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["measure"] == "strength")]',
-            'kfor_sizes = troop_figures.query("mission_id == \'kfor\' and measure == '
+            'mission_figures = troop_figures.query("mission_id == \'kfor\' and measure == '
             '\'strength\'")',
-            'kfor_sizes = troop_figures.loc[troop_figures["mission_id"].eq("kfor") & '
+            'mission_figures = troop_figures.loc[troop_figures["mission_id"].eq("kfor") & '
             'troop_figures["measure"].eq("strength")]',
             'kfor = troop_figures[troop_figures["mission_id"] == "kfor"]\n'
-            'kfor_sizes = kfor[kfor["measure"] == "strength"]',
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            'mission_figures = kfor[kfor["measure"] == "strength"]',
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["measure"] == "strength")].reset_index(drop=True)',
         ],
         "wrong": [
-            'kfor_sizes = troop_figures[troop_figures["mission_id"] == "kfor"]',
-            'kfor_sizes = troop_figures[troop_figures["measure"] == "strength"]',
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") | '
+            'mission_figures = troop_figures[troop_figures["mission_id"] == "kfor"]',
+            'mission_figures = troop_figures[troop_figures["measure"] == "strength"]',
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") | '
             '(troop_figures["measure"] == "strength")]',
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["measure"] == "strength")][["mission_id", "value"]]',
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["unit"] == "troops")]',
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["value"].between(4000, 6000))]',
             # caught by hidden test rows since the data alone hid it: on this table only
             # KFOR's strength figures are hedged, a filter on the qualifier gives the same rows
-            'kfor_sizes = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            'mission_figures = troop_figures[(troop_figures["mission_id"] == "kfor") & '
             '(troop_figures["qualifier"] != "exact")]',
         ],
     },
@@ -69,19 +69,19 @@ CORPUS = {
     },
     "00-per-theme": {
         "right": [
-            'per_theme = events["theme"].value_counts()',
-            'per_theme = events.groupby("theme").size()',
-            'per_theme = events["theme"].value_counts().sort_index()',
-            'per_theme = events["theme"].value_counts().to_dict()',
-            'per_theme = events.groupby("theme")["event_id"].count()',
-            'per_theme = events["theme"].value_counts(ascending=True)',
+            'per_value = events["theme"].value_counts()',
+            'per_value = events.groupby("theme").size()',
+            'per_value = events["theme"].value_counts().sort_index()',
+            'per_value = events["theme"].value_counts().to_dict()',
+            'per_value = events.groupby("theme")["event_id"].count()',
+            'per_value = events["theme"].value_counts(ascending=True)',
         ],
         "wrong": [
-            'per_theme = events["country"].value_counts()',
-            'per_theme = events.dropna(subset=["date_start"])["theme"].value_counts()',
-            'per_theme = events["theme"].value_counts(normalize=True)',
-            'per_theme = events["theme"].nunique()',
-            'per_theme = list(events["theme"].value_counts())',
+            'per_value = events["country"].value_counts()',
+            'per_value = events.dropna(subset=["date_start"])["theme"].value_counts()',
+            'per_value = events["theme"].value_counts(normalize=True)',
+            'per_value = events["theme"].nunique()',
+            'per_value = list(events["theme"].value_counts())',
         ],
     },
     "00-largest": {

@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 02 (timeline)."""
 
-TIP = '["title:N", "date_start:T", "date_end:T"]'
+TIP = '["title:N", "country:N", "date_start:T", "date_end:T"]'
 
 CORPUS = {
     "02-longest-window": {
@@ -60,52 +60,52 @@ CORPUS = {
     },
     "02-most-reported": {
         "right": [
-            'per_event = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = per_event[per_event["n_sources"] >= 3]'
+            'tally = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
+            'name="n_sources")\nbusiest = tally[tally["n_sources"] >= 3]'
             '.sort_values(["n_sources", "event_id"], ascending=[False, True])',
             'n = event_sources.groupby("event_id").size().rename("n_sources").reset_index()\n'
-            'most_reported = n.query("n_sources >= 3").sort_values(["n_sources", "event_id"], '
+            'busiest = n.query("n_sources >= 3").sort_values(["n_sources", "event_id"], '
             'ascending=[False, True], ignore_index=True)',
-            'c = event_sources["event_id"].value_counts()\nmost_reported = c[c >= 3]'
+            'c = event_sources["event_id"].value_counts()\nbusiest = c[c >= 3]'
             '.rename_axis("event_id").reset_index(name="n_sources").sort_values(["n_sources", '
             '"event_id"], ascending=[False, True])',
-            'per_event = event_sources.groupby("event_id", as_index=False).agg(n_sources=('
-            '"source_id", "nunique"))\nmost_reported = per_event[per_event["n_sources"] > 2]'
+            'tally = event_sources.groupby("event_id", as_index=False).agg(n_sources=('
+            '"source_id", "nunique"))\nbusiest = tally[tally["n_sources"] > 2]'
             '.sort_values(["n_sources", "event_id"], ascending=[False, True])',
         ],
         "wrong": [
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c[c["n_sources"] > 3].sort_values(["n_sources", '
+            'name="n_sources")\nbusiest = c[c["n_sources"] > 3].sort_values(["n_sources", '
             '"event_id"], ascending=[False, True])',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c[c["n_sources"] >= 3].sort_values(["n_sources", '
+            'name="n_sources")\nbusiest = c[c["n_sources"] >= 3].sort_values(["n_sources", '
             '"event_id"])',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c.sort_values(["n_sources", "event_id"], '
+            'name="n_sources")\nbusiest = c.sort_values(["n_sources", "event_id"], '
             'ascending=[False, True])',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
-            'name="n_sources")\nmost_reported = c[c["n_sources"] >= 2].sort_values(["n_sources", "event_id"], '
+            'name="n_sources")\nbusiest = c[c["n_sources"] >= 2].sort_values(["n_sources", "event_id"], '
             'ascending=[False, True])',
             'c = event_sources.groupby("event_id")["source_id"].nunique()\n'
-            'most_reported = c[c >= 3].sort_values(ascending=False)',
+            'busiest = c[c >= 3].sort_values(ascending=False)',
         ],
     },
     "02-undated-by-country": {
         "right": [
-            'undated_by_country = events.loc[events["date_start"].isna(), "country"]'
+            'undated_counts = events.loc[events["date_start"].isna(), "country"]'
             '.value_counts()',
-            'undated_by_country = events[events["date_start"].isna()].groupby("country").size()',
-            'undated_by_country = events[events["date_start"].isnull()]["country"]'
+            'undated_counts = events[events["date_start"].isna()].groupby("country").size()',
+            'undated_counts = events[events["date_start"].isnull()]["country"]'
             '.value_counts().to_dict()',
-            'undated_by_country = events.query("date_start.isna()", engine="python")'
+            'undated_counts = events.query("date_start.isna()", engine="python")'
             '.groupby("country")["event_id"].count().sort_index()',
         ],
         "wrong": [
-            'undated_by_country = events.loc[events["date_start"].notna(), "country"]'
+            'undated_counts = events.loc[events["date_start"].notna(), "country"]'
             '.value_counts()',
-            'undated_by_country = events.loc[events["date_start"].isna(), "theme"].value_counts()',
-            'undated_by_country = events["country"].value_counts()',
-            'undated_by_country = events.loc[events["date_precision"] == "year", "country"]'
+            'undated_counts = events.loc[events["date_start"].isna(), "theme"].value_counts()',
+            'undated_counts = events["country"].value_counts()',
+            'undated_counts = events.loc[events["date_precision"] == "year", "country"]'
             '.value_counts()',
         ],
     },
@@ -143,10 +143,11 @@ CORPUS = {
             'place?")',
             'chart = alt.Chart(months).mark_bar(height=8).encode(x=alt.X("date_start:T"), '
             'x2=alt.X2("date_end:T"), y="title:N", tooltip=[alt.Tooltip("title:N"), '
-            'alt.Tooltip("date_start:T", format="%B %Y"), alt.Tooltip("date_end:T")])'
+            'alt.Tooltip("date_start:T", format="%B %Y"), alt.Tooltip("date_end:T"), '
+            'alt.Tooltip("country:N", title="Country")])'
             '.properties(title="Events known only to the month: when did they happen?", '
             'width=500)',
-            'chart = alt.Chart(months[["title", "date_start", "date_end"]]).mark_bar().encode('
+            'chart = alt.Chart(months[["title", "country", "date_start", "date_end"]]).mark_bar().encode('
             f'x="date_start:T", x2="date_end:T", y="title:N", tooltip={TIP}).properties('
             'title=alt.TitleParams("In which months did these events happen?"))',
         ],
@@ -163,6 +164,10 @@ CORPUS = {
             f'y="title:N", tooltip={TIP}).properties(title="When did the events happen?")',
             'chart = alt.Chart(months).mark_bar().encode(x="date_start:T", x2="date_end:T", '
             'y="title:N", tooltip=["title:N"]).properties(title="When did the events happen?")',
+            # the tooltip lacks the field the question adds (country in the default version)
+            'chart = alt.Chart(months).mark_bar().encode(x="date_start:T", x2="date_end:T", '
+            'y="title:N", tooltip=["title:N", "date_start:T", "date_end:T"]).properties('
+            'title="When did the events happen?")',
         ],
     },
 }

@@ -2,7 +2,8 @@
 """Answers to exercise set 03 (who is who)."""
 
 A_COLS = '["actor_id", "name", "actor_type"]'
-CV_COLS = '["claim_id", "speaker_id", "voice", "source_id"]'
+CV_COLS = '["claim_id", "speaker_id", "voice", "actor_type", "source_id"]'
+ONE = 'one = claims_voice[claims_voice["source_id"] == "kap_rutte_2025_03_10"]\n'
 TIP = '["name:N", "voice:N", "claims:Q"]'
 TWO = 'two = claims_voice[claims_voice["speaker_id"].isin(["mark_rutte", "albin_kurti"])]\n'
 
@@ -30,40 +31,42 @@ CORPUS = {
     },
     "03-claims-voice": {
         "right": [
-            'claims_voice = claims.merge(actors[["actor_id", "voice"]], left_on="speaker_id", '
-            f'right_on="actor_id", how="left")[{CV_COLS}]',
+            'claims_voice = claims.merge(actors[["actor_id", "voice", "actor_type"]], '
+            f'left_on="speaker_id", right_on="actor_id", how="left")[{CV_COLS}]',
             'claims_voice = claims.merge(actors, left_on="speaker_id", right_on="actor_id")'
             f'[{CV_COLS}].sort_values("claim_id")',
-            'claims_voice = claims.assign(voice=claims["speaker_id"].map(actors.set_index('
-            f'"actor_id")["voice"]))[{CV_COLS}]',
-            'claims_voice = actors[["actor_id", "voice"]].rename(columns={"actor_id": '
+            'speaker = actors.set_index("actor_id")\n'
+            'claims_voice = claims.assign(voice=claims["speaker_id"].map(speaker["voice"]), '
+            f'actor_type=claims["speaker_id"].map(speaker["actor_type"]))[{CV_COLS}]',
+            'claims_voice = actors[["actor_id", "voice", "actor_type"]].rename(columns={"actor_id": '
             f'"speaker_id"}}).merge(claims, on="speaker_id", how="right")[{CV_COLS}]',
         ],
         "wrong": [
             'claims_voice = claim_sources.merge(claims[["claim_id", "speaker_id"]], on='
-            '"claim_id").merge(actors[["actor_id", "voice"]], left_on="speaker_id", '
+            '"claim_id").merge(actors, left_on="speaker_id", '
             f'right_on="actor_id")[{CV_COLS}]',
-            'claims_voice = claims.merge(actors[["actor_id", "voice"]], left_on="source_id", '
+            'claims_voice = claims.merge(actors, left_on="source_id", '
             f'right_on="actor_id")[{CV_COLS}]',
             'claims_voice = claims.merge(actors[["actor_id", "voice"]], left_on="speaker_id", '
-            'right_on="actor_id")[["claim_id", "speaker_id", "voice"]]',
-            'claims_voice = claims.merge(actors[["actor_id", "voice"]], left_on="speaker_id", '
-            'right_on="actor_id")[["claim_id", "voice", "speaker_id", "source_id"]]',
+            'right_on="actor_id")[["claim_id", "speaker_id", "voice", "source_id"]]',
+            'claims_voice = claims.merge(actors, left_on="speaker_id", right_on="actor_id")'
+            '[["claim_id", "voice", "actor_type", "speaker_id", "source_id"]]',
         ],
     },
     "03-voice-counts": {
         "right": [
-            'per_voice = claims_voice["voice"].value_counts()',
-            'per_voice = claims_voice.groupby("voice").size()',
-            'per_voice = claims_voice["voice"].value_counts().to_dict()',
-            'per_voice = claims_voice.groupby("voice")["claim_id"].count().sort_values()',
+            ONE + 'per_voice = one["voice"].value_counts()',
+            'per_voice = claims_voice.query("source_id == \'kap_rutte_2025_03_10\'")'
+            '.groupby("voice").size()',
+            ONE + 'per_voice = one["voice"].value_counts().to_dict()',
+            'per_voice = claims_voice.loc[claims_voice["source_id"].eq("kap_rutte_2025_03_10")]'
+            '.groupby("voice")["claim_id"].count().sort_values()',
         ],
         "wrong": [
             'per_voice = actors["voice"].value_counts()',
-            'per_voice = claim_sources.merge(claims_voice[["claim_id", "voice"]], on="claim_id")'
-            '["voice"].value_counts()',
-            'per_voice = claims_voice["voice"].value_counts(normalize=True)',
-            'per_voice = claims_voice.groupby("voice")["speaker_id"].nunique()',
+            'per_voice = claims_voice["voice"].value_counts()',
+            ONE + 'per_voice = one["voice"].value_counts(normalize=True)',
+            ONE + 'per_voice = one.groupby("voice")["speaker_id"].nunique()',
         ],
     },
     "03-analyst-percent": {

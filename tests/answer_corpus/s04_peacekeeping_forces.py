@@ -13,22 +13,22 @@ BY_ID = 'v = troop_figures.set_index("figure_id")["value"]\n'
 CORPUS = {
     "04-eufor-strength": {
         "right": [
-            f'eufor_strength = {EUFOR}[{E_COLS}].sort_values("as_of_date", ascending=False)',
-            f'eufor_strength = troop_figures.loc[(troop_figures["mission_id"] == "eufor_althea") '
+            f'mission_strength = {EUFOR}[{E_COLS}].sort_values("as_of_date", ascending=False)',
+            f'mission_strength = troop_figures.loc[(troop_figures["mission_id"] == "eufor_althea") '
             f'& (troop_figures["measure"] == "strength"), {E_COLS}].sort_values("as_of_date", '
             'ascending=False, ignore_index=True)',
-            f'eufor_strength = troop_figures.query("mission_id == \'eufor_althea\' and measure '
+            f'mission_strength = troop_figures.query("mission_id == \'eufor_althea\' and measure '
             f'== \'strength\'").sort_values(["as_of_date", "figure_id"], ascending=False)'
             f'[{E_COLS}]',
-            f'eufor_strength = {EUFOR}.sort_values("as_of_date")[{E_COLS}].iloc[::-1]',
+            f'mission_strength = {EUFOR}.sort_values("as_of_date")[{E_COLS}].iloc[::-1]',
         ],
         "wrong": [
             'eufor = troop_figures[troop_figures["mission_id"] == "eufor_althea"]\n'
-            f'eufor_strength = eufor.sort_values("as_of_date", ascending=False)[{E_COLS}]',
-            f'eufor_strength = {EUFOR}[{E_COLS}].sort_values("as_of_date")',
-            f'eufor_strength = {EUFOR}[{E_COLS}]',
-            f'eufor_strength = {EUFOR}[{E_COLS}].sort_values("value", ascending=False)',
-            f'eufor_strength = {EUFOR}[{E_COLS}].sort_values("figure_id", ascending=False)',
+            f'mission_strength = eufor.sort_values("as_of_date", ascending=False)[{E_COLS}]',
+            f'mission_strength = {EUFOR}[{E_COLS}].sort_values("as_of_date")',
+            f'mission_strength = {EUFOR}[{E_COLS}]',
+            f'mission_strength = {EUFOR}[{E_COLS}].sort_values("value", ascending=False)',
+            f'mission_strength = {EUFOR}[{E_COLS}].sort_values("figure_id", ascending=False)',
         ],
     },
     "04-min-max": {
@@ -113,32 +113,32 @@ CORPUS = {
             '"kfor_us_contingent_001"]\nsame = troop_figures[(troop_figures["mission_id"] == '
             '"kfor") & (troop_figures["measure"] == "strength") & (troop_figures["source_id"] == '
             'part["source_id"]) & (troop_figures["as_of_date"] == part["as_of_date"])]\n'
-            'whole = same.iloc[0]\nus_share = {"whole": whole["figure_id"], "percent": '
+            'whole = same.iloc[0]\npart_share = {"whole": whole["figure_id"], "percent": '
             'round(100 * part["value"] / whole["value"], 1)}',
-            'v = troop_figures.set_index("figure_id")["value"]\nus_share = {"percent": round(100 '
+            'v = troop_figures.set_index("figure_id")["value"]\npart_share = {"percent": round(100 '
             '* v["kfor_us_contingent_001"] / v["kfor_strength_001"], 1), "whole": '
             '"kfor_strength_001"}',
             'kap = troop_figures[(troop_figures["source_id"] == "kap_rutte_2025_03_10") & '
-            '(troop_figures["mission_id"] == "kfor")].set_index("measure")\nus_share = dict(whole=kap.loc["strength", "figure_id"], '
+            '(troop_figures["mission_id"] == "kfor")].set_index("measure")\npart_share = dict(whole=kap.loc["strength", "figure_id"], '
             'percent=round(kap.loc["national_contingent", "value"] / kap.loc["strength", '
             '"value"] * 100, 1))',
             'import numpy as np\nv = troop_figures.set_index("figure_id")["value"]\n'
-            'us_share = {"whole": "kfor_strength_001", "percent": np.round(100 * '
+            'part_share = {"whole": "kfor_strength_001", "percent": np.round(100 * '
             'v["kfor_us_contingent_001"] / v["kfor_strength_001"], 1)}',
         ],
         "wrong": [
-            'v = troop_figures.set_index("figure_id")["value"]\nus_share = {"whole": '
+            'v = troop_figures.set_index("figure_id")["value"]\npart_share = {"whole": '
             '"kfor_strength_000", "percent": round(100 * v["kfor_us_contingent_001"] / '
             'v["kfor_strength_000"], 1)}',
-            'v = troop_figures.set_index("figure_id")["value"]\nus_share = {"whole": '
+            'v = troop_figures.set_index("figure_id")["value"]\npart_share = {"whole": '
             '"kfor_strength_003", "percent": round(100 * v["kfor_us_contingent_001"] / '
             'v["kfor_strength_003"], 1)}',
-            'v = troop_figures.set_index("figure_id")["value"]\nus_share = {"whole": '
+            'v = troop_figures.set_index("figure_id")["value"]\npart_share = {"whole": '
             '"us_forces_europe_001", "percent": round(100 * v["kfor_us_contingent_001"] / '
             'v["us_forces_europe_001"], 1)}',
-            'v = troop_figures.set_index("figure_id")["value"]\nus_share = round(100 * '
+            'v = troop_figures.set_index("figure_id")["value"]\npart_share = round(100 * '
             'v["kfor_us_contingent_001"] / v["kfor_strength_001"], 1)',
-            'v = troop_figures.set_index("figure_id")["value"]\nus_share = {"whole": '
+            'v = troop_figures.set_index("figure_id")["value"]\npart_share = {"whole": '
             '"kfor_strength_001", "percent": round(v["kfor_us_contingent_001"] / '
             'v["kfor_strength_001"], 3)}',
         ],

@@ -116,27 +116,27 @@ CORPUS = {
     },
     "05-us-share-kfor": {
         "right": [
-            BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
+            BY_ID + 'share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
             '* 100, 1)',
             'us = troop_figures.loc[troop_figures["figure_id"] == "kfor_us_contingent_001", '
             '"value"].item()\nkfor = troop_figures.loc[troop_figures["figure_id"] == '
-            '"kfor_strength_001", "value"].item()\nus_share_pct = round(100 * us / kfor, 1)',
-            BY_ID + 'us_share_pct = float(f"{100 * v[\'kfor_us_contingent_001\'] / '
+            '"kfor_strength_001", "value"].item()\nshare_pct = round(100 * us / kfor, 1)',
+            BY_ID + 'share_pct = float(f"{100 * v[\'kfor_us_contingent_001\'] / '
             'v[\'kfor_strength_001\']:.1f}")',
-            BY_ID + 'import numpy as np\nus_share_pct = np.round(v["kfor_us_contingent_001"] * '
+            BY_ID + 'import numpy as np\nshare_pct = np.round(v["kfor_us_contingent_001"] * '
             '100 / v["kfor_strength_001"], 1)',
         ],
         "wrong": [
-            BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["us_forces_europe_001"]'
+            BY_ID + 'share_pct = round(v["kfor_us_contingent_001"] / v["us_forces_europe_001"]'
             ' * 100, 1)',
-            BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"], 3)',
-            BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_003"] '
+            BY_ID + 'share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"], 3)',
+            BY_ID + 'share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_003"] '
             '* 100, 1)',
-            BY_ID + 'us_share_pct = v["kfor_us_contingent_001"] / v["kfor_strength_001"] * 100',
-            BY_ID + 'us_share_pct = round(v["kfor_strength_001"] / v["kfor_us_contingent_001"], 1)',
+            BY_ID + 'share_pct = v["kfor_us_contingent_001"] / v["kfor_strength_001"] * 100',
+            BY_ID + 'share_pct = round(v["kfor_strength_001"] / v["kfor_us_contingent_001"], 1)',
             # caught by hidden test rows since the data alone hid it: rounded to no decimal,
             # 13 is the same number as 13.0, the one-decimal answer
-            BY_ID + 'us_share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
+            BY_ID + 'share_pct = round(v["kfor_us_contingent_001"] / v["kfor_strength_001"] '
             '* 100)',
         ],
     },
