@@ -1,7 +1,7 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 06 (places and flashpoints)."""
 
-L_COLS = '["event_id", "name_sq", "name_sr", "latitude", "longitude"]'
+L_COLS = '["event_id", "name_sq", "name_sr", "latitude", "longitude", "place_type"]'
 P_COLS = '["place_id", "name_sq", "name_sr"]'
 EXACT = 'places[(places["country"] == "Kosovo") & (places["geo_precision"] == 1)]'
 W = 'w = places.set_index("place_id")\n'
@@ -19,9 +19,9 @@ CORPUS = {
         "wrong": [
             f'located = events.merge(places, on="place_id", how="left")[{L_COLS}]',
             'located = events.merge(places, on="place_id")[["event_id", "name_en", "name_sr", '
-            '"latitude", "longitude"]]',
+            '"latitude", "longitude", "place_type"]]',
             'located = events.merge(places, on="place_id")[["event_id", "name_sq", "name_sr", '
-            '"longitude", "latitude"]]',
+            '"longitude", "latitude", "place_type"]]',
             f'located = events.merge(places, on="place_id", how="outer")[{L_COLS}]',
             f'located = events.merge(places, on="place_id", how="right")[{L_COLS}]',
         ],
@@ -122,19 +122,19 @@ CORPUS = {
     },
     "06-per-precision": {
         "right": [
-            'per_precision = events.merge(places, on="place_id")["geo_precision"].value_counts()',
-            'per_precision = events.merge(places, on="place_id").groupby("geo_precision").size()',
-            'per_precision = events["place_id"].map(places.set_index("place_id")['
+            'event_counts = events.merge(places, on="place_id")["geo_precision"].value_counts()',
+            'event_counts = events.merge(places, on="place_id").groupby("geo_precision").size()',
+            'event_counts = events["place_id"].map(places.set_index("place_id")['
             '"geo_precision"]).dropna().astype(int).value_counts().to_dict()',
-            'per_precision = places.merge(events, on="place_id").groupby("geo_precision")'
+            'event_counts = places.merge(events, on="place_id").groupby("geo_precision")'
             '["event_id"].count().sort_index(ascending=False)',
         ],
         "wrong": [
-            'per_precision = places["geo_precision"].value_counts()',
-            'per_precision = events.merge(places, on="place_id")["place_type"].value_counts()',
-            'per_precision = events.merge(places, on="place_id", how="left")["geo_precision"]'
+            'event_counts = places["geo_precision"].value_counts()',
+            'event_counts = events.merge(places, on="place_id")["place_type"].value_counts()',
+            'event_counts = events.merge(places, on="place_id", how="left")["geo_precision"]'
             '.value_counts(dropna=False)',
-            'per_precision = events.merge(places, on="place_id")["geo_precision"]'
+            'event_counts = events.merge(places, on="place_id")["geo_precision"]'
             '.value_counts(normalize=True)',
         ],
     },
@@ -142,18 +142,18 @@ CORPUS = {
         "right": [
             'points = alt.Chart(located).mark_circle(size=80, color="#D55E00").encode('
             'longitude="longitude:Q", latitude="latitude:Q", tooltip=["name_sq:N", '
-            '"name_sr:N"]).properties(title="Where the events of the articles are placed")',
+            '"name_sr:N", "place_type:N"]).properties(title="Where the events of the articles are placed")',
             'points = alt.Chart(located).mark_circle().encode(longitude="longitude", '
-            'latitude="latitude", tooltip=["name_sq", "name_sr", "event_id"]).properties('
+            'latitude="latitude", tooltip=["name_sq", "name_sr", "place_type", "event_id"]).properties('
             'title="Event places")',
             'points = alt.Chart(located).mark_circle(opacity=0.7).encode(longitude='
             'alt.Longitude("longitude:Q"), latitude=alt.Latitude("latitude:Q"), tooltip=['
             'alt.Tooltip("name_sq:N", title="Albanian"), alt.Tooltip("name_sr:N", '
-            'title="Serbian")], color=alt.value("black")).properties(title="Where did the '
+            'title="Serbian"), "place_type"], color=alt.value("black")).properties(title="Where did the '
             'events take place?")',
             'points = alt.Chart(events.merge(places, on="place_id")).mark_circle().encode('
             'longitude="longitude:Q", latitude="latitude:Q", tooltip=["name_sq:N", '
-            '"name_sr:N"]).properties(title="Events on a map")',
+            '"name_sr:N", "place_type:N"]).properties(title="Events on a map")',
         ],
         "wrong": [
             'points = alt.Chart(located).mark_circle().encode(x="longitude:Q", y="latitude:Q", '
@@ -164,7 +164,10 @@ CORPUS = {
             'points = alt.Chart(located).mark_circle().encode(longitude="longitude:Q", '
             'latitude="latitude:Q").properties(title="Events")',
             'points = alt.Chart(located).mark_circle().encode(longitude="longitude:Q", '
-            'latitude="latitude:Q", tooltip=["name_sq:N", "name_sr:N"])',
+            'latitude="latitude:Q", tooltip=["name_sq:N", "name_sr:N", "place_type:N"])',
+            'points = alt.Chart(located).mark_circle().encode(longitude="longitude:Q", '
+            'latitude="latitude:Q", tooltip=["name_sq:N", "name_sr:N"]).properties('
+            'title="Events")',
             'points = alt.Chart(places).mark_circle().encode(longitude="longitude:Q", '
             'latitude="latitude:Q", tooltip=["name_sq:N", "name_sr:N"]).properties('
             'title="Events")',

@@ -35,19 +35,19 @@ CORPUS = {
     },
     "07-stance-by-theme": {
         "right": [
-            'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"])',
-            ORDER + 'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"])[STANCE_ORDER]',
-            'stance_by_theme = claims.pivot_table(index="theme", columns="stance", '
+            'pair_counts = pd.crosstab(claims["theme"], claims["stance"])',
+            ORDER + 'pair_counts = pd.crosstab(claims["theme"], claims["stance"])[STANCE_ORDER]',
+            'pair_counts = claims.pivot_table(index="theme", columns="stance", '
             'values="claim_id", aggfunc="count", fill_value=0)',
-            'stance_by_theme = claims.groupby(["theme", "stance"]).size().unstack(fill_value=0)'
+            'pair_counts = claims.groupby(["theme", "stance"]).size().unstack(fill_value=0)'
             '.sort_values("warning", ascending=False)',
         ],
         "wrong": [
-            'stance_by_theme = pd.crosstab(claims["stance"], claims["theme"])',
-            'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"], normalize="index")',
-            'stance_by_theme = pd.crosstab(claims["theme"], claims["stance"], margins=True)',
-            'stance_by_theme = claims.groupby(["theme", "stance"]).size().unstack()',
-            'stance_by_theme = pd.crosstab(claims["theme"], claims["claim_type"])',
+            'pair_counts = pd.crosstab(claims["stance"], claims["theme"])',
+            'pair_counts = pd.crosstab(claims["theme"], claims["stance"], normalize="index")',
+            'pair_counts = pd.crosstab(claims["theme"], claims["stance"], margins=True)',
+            'pair_counts = claims.groupby(["theme", "stance"]).size().unstack()',
+            'pair_counts = pd.crosstab(claims["theme"], claims["claim_type"])',
         ],
     },
     "07-warning-change": {
@@ -103,22 +103,22 @@ CORPUS = {
     },
     "07-medium-end": {
         "right": [
-            'medium_window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)]',
-            'medium_window = [issued + pd.DateOffset(months=m) for m in (3, 12)]',
-            'medium_window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
-            'medium_window = pd.Series([issued + pd.DateOffset(months=3), issued + '
+            'window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)]',
+            'window = [issued + pd.DateOffset(months=m) for m in (3, 12)]',
+            'window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
+            'window = pd.Series([issued + pd.DateOffset(months=3), issued + '
             'pd.DateOffset(years=1)])',
-            'import datetime\nmedium_window = [datetime.date(2025, 7, 2), '
+            'import datetime\nwindow = [datetime.date(2025, 7, 2), '
             'datetime.date(2026, 4, 2)]',
         ],
         "wrong": [
-            'medium_window = [issued + pd.Timedelta(days=90), issued + pd.Timedelta(days=365)]',
-            'medium_window = [issued + pd.Timedelta(days=3 * 30), issued + '
+            'window = [issued + pd.Timedelta(days=90), issued + pd.Timedelta(days=365)]',
+            'window = [issued + pd.Timedelta(days=3 * 30), issued + '
             'pd.Timedelta(days=12 * 30)]',
-            'medium_window = [issued, issued + pd.DateOffset(months=12)]',
-            'medium_window = [issued + pd.DateOffset(months=12), issued + pd.DateOffset(months=3)]',
-            'medium_window = issued + pd.DateOffset(months=12)',
-            'medium_window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)'
+            'window = [issued, issued + pd.DateOffset(months=12)]',
+            'window = [issued + pd.DateOffset(months=12), issued + pd.DateOffset(months=3)]',
+            'window = issued + pd.DateOffset(months=12)',
+            'window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)'
             ', issued + pd.DateOffset(months=24)]',
         ],
     },
@@ -148,37 +148,37 @@ CORPUS = {
     },
     "07-voice-chart": {
         "right": [
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x=alt.X("count():Q", title="Number'
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x=alt.X("count():Q", title="Number'
             ' of claims"), y=alt.Y("voice:N", sort="-x"), color=alt.Color("stance:N"), '
             f'tooltip={TIP}).properties(title="Who warns and who reassures?")',
-            ORDER + 'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y('
+            ORDER + 'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y('
             '"voice:N", sort="-x"), color=alt.Color("stance:N", sort=STANCE_ORDER), '
             f'order=alt.Order("stance:N"), tooltip={TIP}).properties(title="Claims by voice")',
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
             'sort=alt.EncodingSortField(op="count", order="descending")), color="stance:N", '
             f'tooltip={TIP}).properties(title="Stance of the claims, voice by voice")',
-            ORDER + 'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y('
+            ORDER + 'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y('
             '"voice:N", sort="-x"), color=alt.Color("stance:N", scale=alt.Scale('
             'domain=STANCE_ORDER)), tooltip=["voice:N", "stance:N", "count():Q", "theme:N"])'
             '.transform_calculate(rank="indexof([\'warning\', \'neutral\', \'reassuring\'], '
             'datum.stance)").properties(title="Who warns, who reassures?")',
-            'voice_chart = alt.Chart(coded[["claim_id", "voice", "stance"]]).mark_bar().encode('
+            'who_warns_chart = alt.Chart(coded[["claim_id", "voice", "stance"]]).mark_bar().encode('
             f'x="count():Q", y=alt.Y("voice:N", sort="-x"), color="stance:N", tooltip={TIP})'
             '.properties(title="Who warns and who reassures?")',
         ],
         "wrong": [
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("speaker:N",'
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("speaker:N",'
             f' sort="-x"), color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
             f'sort="-x"), tooltip={TIP}).properties(title="Claims by voice")',
-            'voice_chart = alt.Chart(coded).mark_point().encode(x="count():Q", y=alt.Y("voice:N",'
+            'who_warns_chart = alt.Chart(coded).mark_point().encode(x="count():Q", y=alt.Y("voice:N",'
             f' sort="-x"), color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
             f'sort="-x"), color="stance:N", tooltip={TIP}).properties(title=" ")',
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y=alt.Y("voice:N", '
             f'sort="-x"), color="stance:N", tooltip={TIP}).transform_filter('
             '"datum.stance != \'neutral\'").properties(title="Claims by voice")',
-            'voice_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y="voice:N", '
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x="count():Q", y="voice:N", '
             f'color="stance:N", tooltip={TIP}).properties(title="Claims by voice")',
         ],
     },

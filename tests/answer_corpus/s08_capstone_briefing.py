@@ -5,6 +5,8 @@ texts."""
 
 Q_COLS = '["claim_id", "name", "voice", "stance", "source_id"]'
 JOIN = 'j = claims.merge(actors, left_on="speaker_id", right_on="actor_id")\n'
+# The themes are the student's to write (the third one differs between versions).
+THEMES = 'question_themes = ["reallocation_to_ukraine", "ukraine_shift", "us_posture"]\n'
 V = 'v = troop_figures.set_index("figure_id")["value"]\n'
 WORDS = ("The articles report no cut in either mission so far, and officials say their "
          "commitment holds while analysts warn about signals of fading attention. ")
@@ -12,11 +14,11 @@ WORDS = ("The articles report no cut in either mission so far, and officials say
 CORPUS = {
     "08-question-claims": {
         "right": [
-            f'question_claims = claims[claims["theme"].isin(question_themes)].merge(actors, '
+            THEMES + f'question_claims = claims[claims["theme"].isin(question_themes)].merge(actors, '
             f'left_on="speaker_id", right_on="actor_id")[{Q_COLS}].sort_values("claim_id")',
-            JOIN + f'question_claims = j[j["theme"].isin(question_themes)].sort_values("claim_id")'
+            THEMES + JOIN + f'question_claims = j[j["theme"].isin(question_themes)].sort_values("claim_id")'
             f'[{Q_COLS}]',
-            JOIN + 'question_claims = j.query("theme in @question_themes")'
+            THEMES + JOIN + 'question_claims = j.query("theme in @question_themes")'
             f'[{Q_COLS}].sort_values("claim_id", ignore_index=True)',
             'question_claims = actors.merge(claims[claims["theme"].isin(["us_posture", '
             '"ukraine_shift", "reallocation_to_ukraine"])], left_on="actor_id", '
@@ -26,14 +28,14 @@ CORPUS = {
             '.sort_values("claim_id")',
         ],
         "wrong": [
-            JOIN + 'question_claims = j[j["theme"].isin(question_themes[:2])]'
+            THEMES + JOIN + 'question_claims = j[j["theme"].isin(question_themes[:2])]'
             f'[{Q_COLS}].sort_values("claim_id")',
-            JOIN + f'question_claims = j[j["theme"].isin(question_themes)][{Q_COLS}]'
+            THEMES + JOIN + f'question_claims = j[j["theme"].isin(question_themes)][{Q_COLS}]'
             '.sort_values("name")',
-            JOIN + 'question_claims = j[j["theme"].isin(question_themes)][["claim_id", '
+            THEMES + JOIN + 'question_claims = j[j["theme"].isin(question_themes)][["claim_id", '
             '"speaker_id", "voice", "stance", "source_id"]].sort_values("claim_id")',
             JOIN + f'question_claims = j[{Q_COLS}].sort_values("claim_id")',
-            JOIN + f'question_claims = j[j["theme"].isin(question_themes)][{Q_COLS}]',
+            THEMES + JOIN + f'question_claims = j[j["theme"].isin(question_themes)][{Q_COLS}]',
         ],
     },
     "08-stance-by-voice": {
@@ -89,7 +91,7 @@ CORPUS = {
             '.mark_point().encode(x="as_of_date:T", y="value:Q", color="mission_id:N", '
             'tooltip=["source_id:N", "value:Q"]).properties(title="Have the missions shrunk '
             'since 2023?")',
-            'briefing_chart = alt.Chart(claims[claims["theme"].isin(question_themes)]).mark_bar()'
+            THEMES + 'briefing_chart = alt.Chart(claims[claims["theme"].isin(question_themes)]).mark_bar()'
             '.encode(x="count():Q", y=alt.Y("source_id:N", sort="-x"), color="stance:N", '
             'tooltip=["source_id", "count()"]).properties(title="Which articles warn about a '
             'shift to Ukraine?")',
