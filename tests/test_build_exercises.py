@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -160,27 +163,32 @@ def test_validation_lists_broken_rules():
         assert expected in message
 
 
+@pytest.fixture(scope="module")
+def untouched_runs(tmp_path_factory) -> dict[str, list[dict]]:
+    """exercise name -> {id, stdout, error} of each code cell, the exercises run as given (in
+    one fresh process: tests/notebooks_in_process.py; make test-browser runs them in
+    JupyterLab)."""
+    out = tmp_path_factory.mktemp("untouched")
+    exercises = [EXERCISES / path.name for path in SOLUTIONS]
+    subprocess.run([sys.executable, str(ROOT / "tests" / "notebooks_in_process.py"), str(out),
+                    *map(str, exercises)], check=True, cwd=ROOT)
+    return {path.stem: json.loads((out / f"{path.stem}.cells.json").read_text())
+            for path in exercises}
+
+
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
-def test_an_untouched_exercise_runs_without_errors_and_says_not_answered(path, monkeypatch):
-    """Students first run the notebook as given: no traceback, every check says why. (Charts
-    are shown as text: drawing them is tested by nbval on the lessons and solutions.)"""
-    from nbclient import NotebookClient
-
-    from balkan_course.charts import TEXT_ONLY_ENV
-
-    monkeypatch.setenv(TEXT_ONLY_ENV, "1")
+def test_an_untouched_exercise_runs_without_errors_and_says_not_answered(path, untouched_runs):
+    """Students first run the notebook as given: no traceback, every check says why."""
     from balkan_course.grading.checks import NOT_ANSWERED
 
-    nb = read(EXERCISES / path.name)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(EXERCISES)}}).execute()
-    for cell in nb.cells:
+    ran = {cell["id"]: cell for cell in untouched_runs[path.stem]}
+    for cell in read(EXERCISES / path.name).cells:
         if cell.cell_type != "code":
             continue
-        assert not [o for o in cell.outputs if o.output_type == "error"], cell["id"]
+        assert cell["id"] in ran, f"{cell['id']} never ran: an earlier cell failed"
+        assert not ran[cell["id"]]["error"], f"{cell['id']}:\n{ran[cell['id']]['error']}"
         if builder.CHECK in builder.tags(cell):
-            text = "".join(o.get("text", "") for o in cell.outputs)
-            assert NOT_ANSWERED in text, f"{cell['id']}: {text}"
+            assert NOT_ANSWERED in ran[cell["id"]]["stdout"], f"{cell['id']}: {ran[cell['id']]}"
 
 
 def test_split_pieces_of_a_stream_are_stored_as_one_output():

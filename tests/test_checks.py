@@ -28,10 +28,14 @@ KEY_FIELDS = {"hash", "facts", "probes", "options", "hint"}
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory) -> dict[str, list[dict]]:
     """notebook name -> the verdicts its checks and wrong answers reported (the solutions run
-    in one fresh process: tests/selftest_in_process.py)."""
+    in one fresh process: tests/notebooks_in_process.py)."""
     logs = tmp_path_factory.mktemp("selftest")
-    subprocess.run([sys.executable, str(ROOT / "tests" / "selftest_in_process.py"), str(logs),
-                    *map(str, SOLUTIONS)], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, str(ROOT / "tests" / "notebooks_in_process.py"), str(logs),
+                    "--selftest", *map(str, SOLUTIONS)], check=True, cwd=ROOT)
+    for path in SOLUTIONS:
+        failed = [c for c in json.loads((logs / f"{path.stem}.cells.json").read_text())
+                  if c["error"]]
+        assert not failed, f"{path.name} cell {failed[0]['id']}:\n{failed[0]['error']}"
     return {path.stem: [json.loads(line) for line in
                         (logs / f"{path.stem}.jsonl").read_text().splitlines()]
             for path in SOLUTIONS}
