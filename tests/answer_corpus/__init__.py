@@ -16,6 +16,7 @@ import ast
 import contextlib
 import importlib
 import io
+import json
 import warnings
 from pathlib import Path
 
@@ -57,11 +58,12 @@ def _quiet_exec(code: str, namespace: dict) -> None:
         exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102 - our own notebooks
 
 
-def namespaces(stem: str) -> dict[str, tuple[dict, str]]:
-    """check_id -> (the namespace just before its check cell, the answer expression)."""
+def namespaces(stem: str, nb=None) -> dict[str, tuple[dict, str]]:
+    """check_id -> (the namespace just before its check cell, the answer expression); of the
+    solution notebook, or of `nb` (a version of it)."""
     import balkan_course.charts as charts
 
-    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    nb = nb or nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
     namespace: dict = {"__name__": "__corpus__"}
     found = {}
     setup = charts.setup_charts
@@ -80,6 +82,59 @@ def namespaces(stem: str) -> dict[str, tuple[dict, str]]:
     finally:
         charts.setup_charts = setup
     return found
+
+
+class _History:
+    """What the checks read of IPython in record mode: the cells run so far (`In`), so that
+    the hidden test data's rerun finds the answer cell, as in a kernel."""
+
+    def __init__(self, namespace: dict):
+        self.user_ns = namespace
+
+    @staticmethod
+    def transform_cell(source: str) -> str:
+        return source
+
+
+def recorded_version(nb, key_file: Path) -> tuple[dict[str, tuple[dict, str]], dict]:
+    """A version of a solution run in this process in record mode, as `make release` records
+    it in a kernel: (check_id -> (namespace before its check cell, answer expression), the
+    keys its checks recorded, hidden test data included). The checks module's record state
+    is restored after."""
+    import os
+
+    import balkan_course.charts as charts
+    from balkan_course.grading import checks
+
+    state = (checks._recorded, checks._wrong, checks._test_rows, checks._results,
+             checks._ipython)
+    checks._recorded, checks._wrong, checks._test_rows, checks._results = {}, {}, {}, {}
+    setup, before = charts.setup_charts, os.environ.get(checks.RECORD_ENV)
+    charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
+    os.environ[checks.RECORD_ENV] = str(key_file)
+    namespace: dict = {"__name__": "__corpus__", "In": [""]}
+    checks._ipython = lambda: _History(namespace)
+    found = {}
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if "check" in tags:
+                for check_id, expression in _check_calls(cell.source):
+                    found[check_id] = (dict(namespace), expression)
+            namespace["In"].append(cell.source)
+            # Wrong answers and checks leave the student's namespace as it was.
+            _quiet_exec(cell.source, dict(namespace) if tags & SKIPPED_TAGS else namespace)
+    finally:
+        charts.setup_charts = setup
+        (checks._recorded, checks._wrong, checks._test_rows, checks._results,
+         checks._ipython) = state
+        if before is None:
+            os.environ.pop(checks.RECORD_ENV, None)
+        else:
+            os.environ[checks.RECORD_ENV] = before
+    return found, json.loads(key_file.read_text(encoding="utf-8"))["checks"]
 
 
 def fresh(namespace: dict) -> dict:
