@@ -1110,6 +1110,7 @@ _results: dict[str, bool] = {}
 _recorded: dict[str, dict] = {}
 _test_rows: dict[str, dict] = {}  # check id -> {table: [rows]}, in record mode
 _wrong: dict[str, dict] = {}
+_made_keys: dict[str, tuple] = {}  # check id -> (its _recorded entry, its _wrong, its key)
 
 
 def _record_path() -> Path | None:
@@ -1123,11 +1124,19 @@ def _selftest_path() -> Path | None:
 
 
 def _write_record(path: Path) -> None:
-    """Keys of the notebook being recorded, rebuilt from scratch on every call."""
+    """Keys of the notebook being recorded, the whole file written on every call. A key is
+    made again only when its check or its wrong answers were recorded again since (making
+    every key on every call cost seconds per notebook)."""
     checks = {}
     for check_id, entry in _recorded.items():
-        checks[check_id] = make_key(check_id, entry["answer"], entry["options"], entry["hint"],
-                                    _wrong.get(check_id), entry.get("rerun"))
+        wrong = _wrong.get(check_id)
+        made = _made_keys.get(check_id)
+        if made is None or made[0] is not entry or made[1] is not wrong:
+            # The cache holds the objects themselves, so `is` cannot match a recycled id.
+            made = _made_keys[check_id] = (entry, wrong, make_key(
+                check_id, entry["answer"], entry["options"], entry["hint"], wrong,
+                entry.get("rerun")))
+        checks[check_id] = made[2]
     data = {"notebook": path.stem, "order": list(_recorded), "checks": checks}
     path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                     encoding="utf-8")

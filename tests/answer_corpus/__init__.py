@@ -107,8 +107,9 @@ def recorded_version(nb, key_file: Path) -> tuple[dict[str, tuple[dict, str]], d
     from balkan_course.grading import checks
 
     state = (checks._recorded, checks._wrong, checks._test_rows, checks._results,
-             checks._ipython)
-    checks._recorded, checks._wrong, checks._test_rows, checks._results = {}, {}, {}, {}
+             checks._made_keys, checks._ipython)
+    (checks._recorded, checks._wrong, checks._test_rows, checks._results,
+     checks._made_keys) = {}, {}, {}, {}, {}
     setup, before = charts.setup_charts, os.environ.get(checks.RECORD_ENV)
     charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
     os.environ[checks.RECORD_ENV] = str(key_file)
@@ -129,7 +130,7 @@ def recorded_version(nb, key_file: Path) -> tuple[dict[str, tuple[dict, str]], d
     finally:
         charts.setup_charts = setup
         (checks._recorded, checks._wrong, checks._test_rows, checks._results,
-         checks._ipython) = state
+         checks._made_keys, checks._ipython) = state
         if before is None:
             os.environ.pop(checks.RECORD_ENV, None)
         else:
