@@ -288,3 +288,37 @@ def test_a_question_in_parts_gives_the_points_of_the_parts_that_pass(batch):
     feedback = (folder / "out" / "feedback" / "victor_bars_only.md").read_text(encoding="utf-8")
     assert "❌ 07-stance-chart: 1 of 2" in feedback
     assert "❌ 07-legend-selection (1 point)" in feedback and "✅ 07-stance-bars" in feedback
+
+
+class _Pool:
+    """Hands out fake kernel managers; records which were stopped."""
+
+    def __init__(self):
+        self.given, self.stopped, self.limits = [], [], None
+
+    def take(self):
+        self.given.append(f"manager {len(self.given) + 1}")
+        return self.given[-1]
+
+
+def test_a_kernel_that_dies_while_starting_is_replaced(monkeypatch):
+    """Before any student code runs, a dead kernel is the machine's doing (a port taken on a
+    loaded machine): the honest student gets the next kernel, not zero points."""
+    from balkan_course.grading import runner
+
+    pool, deaths = _Pool(), ["manager 1", "manager 2"]
+
+    def kernel(manager, limits):
+        if manager in deaths:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return f"kernel of {manager}"
+
+    monkeypatch.setattr(runner, "Kernel", kernel)
+    monkeypatch.setattr(runner, "stop_kernel", pool.stopped.append)
+    assert runner.started_kernel(pool) == "kernel of manager 3"
+    assert pool.stopped == ["manager 1", "manager 2"]
+    pool, deaths[:] = _Pool(), ["manager 1", "manager 2", "manager 3"]
+    monkeypatch.setattr(runner, "stop_kernel", pool.stopped.append)
+    with pytest.raises(RuntimeError, match="died"):
+        runner.started_kernel(pool)
+    assert pool.stopped == ["manager 1", "manager 2", "manager 3"]

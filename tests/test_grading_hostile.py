@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import hostile_submissions as hostile
@@ -179,7 +180,12 @@ def graded_without_sandbox(tmp_path_factory):
         patch.setattr(checks, "_keys_cache", {})
         cases = [c for c in hostile.cases(out, [solutions], submissions) if c.student in wanted]
         hostile.write_class(submissions, cases)
-        results = grading.grade(submissions, out, solutions, workers=2,
+        # The killer graded first too, then every other student on the same (single) worker
+        # slot: graded by replacement workers, whose kernels' folders and ids must not be
+        # those the dead workers' kernels still hold.
+        shutil.copytree(submissions / "h34_kills_its_worker", submissions / "a0_kills_first")
+        shutil.copytree(submissions / "a_honest", submissions / "zz_after_the_killer")
+        results = grading.grade(submissions, out, solutions, workers=1,
                                 cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT,
                                 memory_mb=250, preload=False, isolation="off")
     return folder, cases, {r["student"]: r for r in results}
@@ -188,12 +194,15 @@ def graded_without_sandbox(tmp_path_factory):
 def test_without_the_sandbox_a_killed_worker_costs_one_notebook(graded_without_sandbox):
     folder, cases, results = graded_without_sandbox
     assert "sandbox: no" in (folder / "out" / "grader.log").read_text(encoding="utf-8")
-    assert len(cases) == 6 and set(results) == {c.student for c in cases}
-    killer = results["h34_kills_its_worker"]
-    assert any("grading worker stopped" in s for s in killer["statuses"]), killer["statuses"]
+    assert len(cases) == 6
+    assert set(results) == {c.student for c in cases} | {"a0_kills_first",
+                                                          "zz_after_the_killer"}
+    for killer in (results["a0_kills_first"], results["h34_kills_its_worker"]):
+        assert any("grading worker stopped" in s for s in killer["statuses"]), killer["statuses"]
     for student, result in results.items():
         awarded = sum(c["awarded"] for c in result["checks"].values())
-        assert awarded == (5 if student == "a_honest" else 0), (student, result["statuses"])
+        honest = student in ("a_honest", "zz_after_the_killer")
+        assert awarded == (5 if honest else 0), (student, result["statuses"])
 
 
 def test_a_course_under_tmp_is_not_sandboxed_away_from_its_kernels():

@@ -643,14 +643,17 @@ def run_workers(jobs: list[tuple[Path, Submission, object]], options: RunOptions
                                 text=True, cwd=work_dir, env=env, start_new_session=True)
 
     def serve(index):
-        process = None
+        process, started = None, 0
         while True:
             try:
                 job_path, submission, instructor = todo.get_nowait()
             except queue.Empty:
                 break
             if process is None or process.poll() is not None:
-                process = start(index)
+                # A replacement worker gets an index no worker had: its kernels' folders and
+                # user ids must not be those the dead worker's kernels still hold.
+                process = start(index + options.workers * started)
+                started += 1
             if not _ask(process, job_path, hard_limit).startswith("done"):
                 _end(process)
                 process = None

@@ -39,6 +39,7 @@ POLL_SECONDS = 0.2
 GRACE_SECONDS = 3.0      # after an interrupt, before the kernel is killed
 REQUEST_SECONDS = 30.0   # for the kernel to hand over the values of one check
 OPENING_SECONDS = 120.0  # for all the instructor's opening cells (imports), loaded machine
+KERNEL_START_ATTEMPTS = 3  # a kernel that dies while starting is replaced (started_kernel)
 GRADING_META = "balkan_course_grading"  # kept for imports from older code
 
 
@@ -191,6 +192,22 @@ class Outcome:
     displays: list = field(default_factory=list)  # answer replies (requests only)
 
 
+def started_kernel(pool, attempts: int = KERNEL_START_ATTEMPTS) -> Kernel:
+    """A ready kernel from the pool. No student code has run yet, so a kernel that dies while
+    starting is the machine's doing (on a loaded machine, a port jupyter_client chose can be
+    taken before the kernel binds it): it is stopped and replaced, up to `attempts` kernels;
+    then the last error is raised."""
+    for attempt in range(attempts):
+        manager = pool.take()
+        try:
+            return Kernel(manager, pool.limits)
+        except Exception:
+            stop_kernel(manager)
+            if attempt == attempts - 1:
+                raise
+    raise ValueError("attempts must be at least 1")
+
+
 class Kernel:
     """One running grading kernel and the clock of the notebook it runs."""
 
@@ -198,7 +215,11 @@ class Kernel:
         self.manager, self.limits = manager, limits
         self.client = manager.client()
         self.client.start_channels()
-        self.client.wait_for_ready(timeout=120)
+        try:
+            self.client.wait_for_ready(timeout=120)
+        except Exception:
+            self.client.stop_channels()
+            raise
         self.notebook_deadline = time.monotonic() + limits.notebook_timeout
         self.dead = False
         self.clock_started = False
@@ -415,7 +436,7 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
     timings = {"kernel": 0.0, "cells": 0.0, "checks": 0.0, "close": 0.0}
     clock = time.monotonic()
     try:
-        kernel = Kernel(pool.take(), pool.limits)
+        kernel = started_kernel(pool)
     except Exception as problem:
         statuses.append(f"the grader could not start a kernel ({type(problem).__name__})")
         stopped = ("", "no kernel")
