@@ -58,30 +58,45 @@ def _quiet_exec(code: str, namespace: dict) -> None:
         exec(compile(code, "<cell>", "exec"), namespace)  # noqa: S102 - our own notebooks
 
 
-def namespaces(stem: str, nb=None) -> dict[str, tuple[dict, str]]:
-    """check_id -> (the namespace just before its check cell, the answer expression); of the
-    solution notebook, or of `nb` (a version of it)."""
+@contextlib.contextmanager
+def _no_chart_renderer():
     import balkan_course.charts as charts
 
-    nb = nb or nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
-    namespace: dict = {"__name__": "__corpus__"}
-    found = {}
     setup = charts.setup_charts
     charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
     try:
-        for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            tags = set(cell.get("metadata", {}).get("tags", []))
-            if "check" in tags:
-                for check_id, expression in _check_calls(cell.source):
-                    found[check_id] = (dict(namespace), expression)
-            if tags & SKIPPED_TAGS:
-                continue
-            _quiet_exec(cell.source, namespace)
+        yield
     finally:
         charts.setup_charts = setup
+
+
+def _run_cells(nb, namespace: dict, with_checks: bool) -> dict[str, tuple[dict, str]]:
+    """Run a notebook's code cells in order in `namespace`; return check_id -> (a copy of the
+    namespace just before its check cell, the answer expression). The wrong-answers and check
+    cells are left out, or, `with_checks`, run in a copy (the student's namespace stays as it
+    was), with the history IPython would keep in `In`."""
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if "check" in tags:
+            for check_id, expression in _check_calls(cell.source):
+                found[check_id] = (dict(namespace), expression)
+        if tags & SKIPPED_TAGS and not with_checks:
+            continue
+        if with_checks:
+            namespace["In"].append(cell.source)
+        _quiet_exec(cell.source, dict(namespace) if tags & SKIPPED_TAGS else namespace)
     return found
+
+
+def namespaces(stem: str, nb=None) -> dict[str, tuple[dict, str]]:
+    """check_id -> (the namespace just before its check cell, the answer expression); of the
+    solution notebook, or of `nb` (a version of it)."""
+    nb = nb or nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    with _no_chart_renderer():
+        return _run_cells(nb, {"__name__": "__corpus__"}, with_checks=False)
 
 
 class _History:
@@ -103,32 +118,20 @@ def recorded_version(nb, key_file: Path) -> tuple[dict[str, tuple[dict, str]], d
     is restored after."""
     import os
 
-    import balkan_course.charts as charts
     from balkan_course.grading import checks
 
     state = (checks._recorded, checks._wrong, checks._test_rows, checks._results,
              checks._made_keys, checks._ipython)
     (checks._recorded, checks._wrong, checks._test_rows, checks._results,
      checks._made_keys) = {}, {}, {}, {}, {}
-    setup, before = charts.setup_charts, os.environ.get(checks.RECORD_ENV)
-    charts.setup_charts = lambda *args, **kwargs: None  # no renderer needed outside a kernel
+    before = os.environ.get(checks.RECORD_ENV)
     os.environ[checks.RECORD_ENV] = str(key_file)
     namespace: dict = {"__name__": "__corpus__", "In": [""]}
     checks._ipython = lambda: _History(namespace)
-    found = {}
     try:
-        for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            tags = set(cell.get("metadata", {}).get("tags", []))
-            if "check" in tags:
-                for check_id, expression in _check_calls(cell.source):
-                    found[check_id] = (dict(namespace), expression)
-            namespace["In"].append(cell.source)
-            # Wrong answers and checks leave the student's namespace as it was.
-            _quiet_exec(cell.source, dict(namespace) if tags & SKIPPED_TAGS else namespace)
+        with _no_chart_renderer():
+            found = _run_cells(nb, namespace, with_checks=True)
     finally:
-        charts.setup_charts = setup
         (checks._recorded, checks._wrong, checks._test_rows, checks._results,
          checks._made_keys, checks._ipython) = state
         if before is None:
