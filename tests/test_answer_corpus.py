@@ -180,18 +180,20 @@ def _verdict(code: str, namespace: dict, expression: str, check_id: str, key: di
         check_id, code, fresh(namespace), key) is not False
 
 
-def corpus_in_versions(stem: str, corpus: dict, scratch: Path) -> dict[str, list[str]]:
+def corpus_in_versions(stem: str, corpus: dict,
+                       scratch: Path) -> dict[str, list[tuple[str, int, str]]]:
     """Every corpus answer moved to every student version of its question and judged with
     the keys that version records (in this process; no kernel). Outcomes:
     right_held, wrong_caught: as they should; right_failed, wrong_passed: defects;
-    not_moved: a right answer that derives a value from the default's (`>= "2023-01-01"`
-    for the year 2023) and so still answers the default, or a default text inside a longer
-    string; wrong_coincides: a wrong answer that names the version's own value. The keys
-    include the hidden test data, as the grader's do."""
+    not_moved (wrong_not_moved): an answer that derives a value from the default's (`>=
+    "2023-01-01"` for the year 2023) and so still answers the default, or keeps a default
+    text inside a longer string; wrong_coincides: a wrong answer that names the version's own
+    value; written_for_the_default: see WRITTEN_FOR_THE_DEFAULT. Each outcome lists (check
+    id, version, description). The keys include the hidden test data, as the grader's do."""
     nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
     blocks = variants.question_blocks(nb)
     default_spaces, default_keys = namespaces(stem), checks.load_keys()
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[tuple[str, int, str]]] = {}
     for version in range(1, variants.variant_count(nb)):
         spaces, keys = recorded_version(variants.variant_notebook(nb, version),
                                         scratch / f"{stem}-{version}.json")
@@ -209,7 +211,7 @@ def corpus_in_versions(stem: str, corpus: dict, scratch: Path) -> dict[str, list
                 if role == "right" and written_for_the_default(part, code):
                     outcome = "written_for_the_default"
                 elif moved is None:
-                    outcome = "not_moved" if role == "right" else "wrong_coincides"
+                    outcome = "not_moved" if role == "right" else "wrong_not_moved"
                 elif role == "wrong" and names_a_version_value(code, defaults, values):
                     outcome = "wrong_coincides"
                 else:
