@@ -203,13 +203,3 @@ def test_without_the_sandbox_a_killed_worker_costs_one_notebook(graded_without_s
         awarded = sum(c["awarded"] for c in result["checks"].values())
         honest = student in ("a_honest", "zz_after_the_killer")
         assert awarded == (5 if honest else 0), (student, result["statuses"])
-
-
-def test_a_course_under_tmp_is_not_sandboxed_away_from_its_kernels():
-    """The sandbox gives each kernel a private /tmp: a course cloned under /tmp would vanish
-    from under its kernels (every kernel failed to start). The grader sees it and says so."""
-    from pathlib import Path
-
-    assert grading.hidden_by_private_tmp([Path("/tmp/ci/main"), Path("/opt/venv")]) == [
-        "/tmp/ci/main"]
-    assert grading.hidden_by_private_tmp([Path("/work/main"), Path("/tmpfoo")]) == []

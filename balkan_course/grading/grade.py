@@ -64,6 +64,7 @@ from balkan_course.grading.report import (  # noqa: E402
     write_reports,
 )
 from balkan_course.grading.runner import (  # noqa: E402
+    HOST_SOCKETS,
     OPENING_SECONDS,
     result_path,
     write_json_atomically,
@@ -562,28 +563,80 @@ def load_class_variants(roster: Path | None, class_name: str | None,
 
 
 def sandbox_available() -> bool:
-    """Can this machine give each worker its own user, PID, mount and network namespaces?"""
+    """Can this machine build the whole sandbox: user, PID, mount, IPC and network namespaces
+    for each worker, and inside them each kernel's read-only root (kernel.py --probe)?"""
     if shutil.which("unshare") is None:
         return False
+    kernel_script = str(Path(__file__).with_name("kernel.py"))
     try:
-        return subprocess.run(["unshare", *SANDBOX_FLAGS, "true"], capture_output=True,
-                              timeout=10).returncode == 0
+        return subprocess.run(
+            ["unshare", *SANDBOX_FLAGS, *KERNEL_SANDBOX_FLAGS, sys.executable, kernel_script,
+             "--probe", "-f", "-"], capture_output=True, timeout=30, cwd="/",
+            env=dict(os.environ, PYTHONPATH=str(ROOT))).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
 
-def hidden_by_private_tmp(paths=None) -> list[str]:
-    """The course's own folders that a sandboxed kernel could not see: the sandbox gives each
-    kernel a private /tmp, so a course cloned (or a Python installed) under /tmp would vanish
-    from under its kernels, and every kernel would fail to start."""
-    paths = paths if paths is not None else [ROOT, Path(sys.prefix)]
-    tmp = Path("/tmp").resolve()
-    return [str(path) for path in paths
-            if Path(path).resolve() == tmp or tmp in Path(path).resolve().parents]
-
-
-SANDBOX_FLAGS = ["--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
+SANDBOX_FLAGS = ["--user", "--map-root-user", "--net", "--mount", "--pid", "--ipc", "--fork",
                  "--kill-child", "--mount-proc"]
+# Each kernel, inside its worker's namespaces: namespaces of its own (runner.KernelPool).
+KERNEL_SANDBOX_FLAGS = ["unshare", "--mount", "--pid", "--ipc", "--fork", "--kill-child",
+                        "--mount-proc"]
+
+
+def list_host_sockets() -> list[str]:
+    """The paths of the unix sockets bound on this machine (its network namespace): a session
+    bus, a Docker socket... A network namespace does not cover sockets in the file system, so
+    the sandbox covers each one that lies in a folder a kernel can see."""
+    try:
+        lines = Path("/proc/net/unix").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    paths = []
+    for line in lines.splitlines()[1:]:
+        fields = line.split(maxsplit=7)
+        if len(fields) == 8 and fields[7].startswith("/"):
+            paths.append(fields[7])
+    return sorted(set(paths))
+
+
+def course_digest(folders=None) -> dict[str, str]:
+    """sha256 of every file of the grader's own code and keys (and the solutions): a kernel
+    cannot write them in the sandbox; this proves it after every batch."""
+    folders = folders if folders is not None else [ROOT / "balkan_course"]
+    digests = {}
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def import_everything_used_after_the_kernels() -> None:
+    """Every module the grading process uses once kernels have run is imported before: even
+    if a kernel could write a file of the course, nothing it wrote would be run here."""
+    import importlib
+
+    for module in ("balkan_course.grading.checks", "balkan_course.grading.feedback_html",
+                   "balkan_course.grading.build", "balkan_course.grading.written_marks",
+                   "balkan_course.grading.report", "balkan_course.grading.gradebook"):
+        importlib.import_module(module)
+
+
+class CourseChangedError(RuntimeError):
+    """The grader's code, keys or solutions changed during a batch: its grades are not used."""
+
+
+def check_course_unchanged(before: dict[str, str], folders) -> None:
+    after = course_digest(folders)
+    changed = sorted(set(before) ^ set(after) | {p for p in before
+                                                 if p in after and before[p] != after[p]})
+    if changed:
+        raise CourseChangedError(
+            "the course's code, keys or solutions changed while kernels ran (" +
+            ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "") + "): this run's "
+            "grades were not written; restore the files (git status shows them) and grade "
+            "again")
 
 
 @dataclass
@@ -751,20 +804,12 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
     variants = load_class_variants(roster, class_name, solutions_dir)
     if uid_base is not None:
         check_kernel_user_can_start(uid_base)
-    under_tmp = hidden_by_private_tmp()
     sandbox = isolation == "on" or (isolation == "auto" and uid_base is None
-                                    and not under_tmp and sandbox_available())
+                                    and sandbox_available())
     if isolation == "on" and not sandbox_available():
-        raise GradingSetupError("--isolation on: this machine cannot make user, PID, mount and "
-                                "network namespaces (unshare)")
-    if isolation == "on" and under_tmp:
-        raise GradingSetupError("--isolation on: the sandbox gives kernels a private /tmp, "
-                                f"which would hide {', '.join(under_tmp)}; put the course "
-                                "and its Python outside /tmp")
-    if isolation == "auto" and under_tmp:
-        print(f"no sandbox: {', '.join(under_tmp)} is under /tmp, which the sandbox makes "
-              "private to each kernel (move the course out of /tmp to grade in the sandbox)",
-              file=sys.stderr)
+        raise GradingSetupError("--isolation on: this machine cannot build the sandbox (user, "
+                                "PID, mount, IPC and network namespaces with `unshare`, and "
+                                "Linux 5.12 or newer for read-only mounts)")
     submissions = find_submissions(submissions_dir, instructors)
     # Several machines (balkan_course/grading/shards.py): this run's stable part only.
     submissions = select_shard(submissions, shard)
@@ -781,6 +826,7 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
                          output_kb=output_kb, prestart=prestart, uid_base=uid_base,
                          sandbox=sandbox, hide=hidden, preload=preload)
     log = (out_dir / "grader.log").open("w", encoding="utf-8")
+    untrusted = False
     try:
         jobs = []
         (work_dir / "jobs").mkdir(mode=0o700)
@@ -811,26 +857,41 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
             if uid_base is not None:  # kernels under their own uids pass through, read nothing
                 os.chmod(work_dir, 0o711)
                 (work_dir / "runtime").mkdir(mode=0o711)
+            if sandbox:
+                (work_dir / HOST_SOCKETS).write_text("\n".join(list_host_sockets()),
+                                                     encoding="utf-8")
             log.write(f"sandbox: {'yes' if sandbox else 'no'}; hidden from kernels: "
                       f"{', '.join(hidden) if sandbox else '(nothing)'}\n")
             log.flush()
             options.jobs = len(jobs)
+            import_everything_used_after_the_kernels()
+            guarded = [ROOT / "balkan_course", ROOT / "data", solutions_dir]
+            before = course_digest(guarded)
             run_workers(jobs, options, work_dir, results_dir, log)
+            try:
+                check_course_unchanged(before, guarded)
+            except CourseChangedError:
+                for _, submission, _ in jobs:  # nothing of this batch is trusted or kept
+                    result_path(results_dir, submission.student,
+                                submission.notebook).unlink(missing_ok=True)
+                untrusted = True
+                raise
     finally:
         log.close()
         if keep_work:
             print(f"prepared jobs kept in {work_dir}", file=sys.stderr)
         else:
             shutil.rmtree(work_dir, ignore_errors=True)
-        results = collect_results(results_dir, submissions)
-        write_reports(results, out_dir, instructors)
-        # Written marks merged into totals, the tidy CSV and HTML pages (gradebook.py); rows
-        # of files that are not an exercise (refused, unmatched) stay in grades.csv only.
-        exercises = [r for r in results if r["notebook"] in instructors
-                     and not r.get("refused")]
-        for warning in write_gradebook_outputs(exercises, out_dir, instructors,
-                                               submissions_dir):
-            print(f"warning: {warning}", file=sys.stderr)
+        if not untrusted:  # (also after an interruption: the reports of what was graded)
+            results = collect_results(results_dir, submissions)
+            write_reports(results, out_dir, instructors)
+            # Written marks merged into totals, the tidy CSV and HTML pages (gradebook.py);
+            # rows of files that are not an exercise (refused, unmatched) stay in grades.csv.
+            exercises = [r for r in results if r["notebook"] in instructors
+                         and not r.get("refused")]
+            for warning in write_gradebook_outputs(exercises, out_dir, instructors,
+                                                   submissions_dir):
+                print(f"warning: {warning}", file=sys.stderr)
     return results
 
 

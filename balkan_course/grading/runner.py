@@ -41,6 +41,7 @@ REQUEST_SECONDS = 30.0   # for the kernel to hand over the values of one check
 OPENING_SECONDS = 120.0  # for all the instructor's opening cells (imports), loaded machine
 KERNEL_START_ATTEMPTS = 3  # a kernel that dies while starting is replaced (started_kernel)
 GRADING_META = "balkan_course_grading"  # kept for imports from older code
+HOST_SOCKETS = "host-sockets.txt"  # in the work folder: grade.list_host_sockets()
 
 
 def result_path(results_dir: Path, student: str, notebook: str) -> Path:
@@ -87,6 +88,9 @@ class KernelPool:
                  uid_base: int | None, worker_index: int, prestart: bool = True,
                  preload: bool = True, ahead: int = 1, expected: int = 10**9):
         self.work_dir, self.limits, self.sandbox, self.hide = work_dir, limits, sandbox, hide
+        # The host's unix sockets (grade.py lists them): covered where a kernel could see them.
+        sockets = work_dir / HOST_SOCKETS
+        self.sockets_file = str(sockets) if sandbox and sockets.exists() else None
         self.uid_base, self.prestart, self.preload = uid_base, prestart, preload
         self.ahead = ahead if prestart else 0
         self.expected = expected  # notebooks this worker will probably run: no kernel beyond
@@ -106,8 +110,10 @@ class KernelPool:
         if uid is not None:
             argv += ["--uid", str(uid)]
         if self.sandbox:
-            argv = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    *argv, *[f"--hide={path}" for path in self.hide]]
+            argv = ["unshare", "--mount", "--pid", "--ipc", "--fork", "--kill-child",
+                    "--mount-proc", *argv, *[f"--hide={path}" for path in self.hide]]
+            if self.sockets_file:
+                argv.append(f"--sockets={self.sockets_file}")
         return argv
 
     def _spawn(self):
@@ -165,20 +171,61 @@ def stop_kernel(manager) -> None:
 
 
 def kernel_memory_bytes(manager) -> int:
-    """Resident memory of the kernel's processes, shared pages included (mmap, shm)."""
+    """All the memory the kernel holds, counted whole: its processes' resident memory (shared
+    mappings included), memory files (memfd) they hold open without mapping them, and what
+    they wrote to their private /tmp and /dev/shm (tmpfs: memory, not disk)."""
     import psutil
 
     try:
         root = psutil.Process(manager.provisioner.process.pid)
-        total = 0
-        for process in [root, *root.children(recursive=True)]:
-            try:
-                total += process.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
+        processes = [root, *root.children(recursive=True)]
     except (psutil.Error, AttributeError):
         return 0
+    total, seen_files, seen_mounts = 0, set(), set()
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+        total += _memory_files_bytes(process.pid, seen_files)
+        total += _private_tmpfs_bytes(process.pid, seen_mounts)
+    return total
+
+
+def _memory_files_bytes(pid: int, seen: set) -> int:
+    total = 0
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return 0
+    for name in descriptors:
+        link = f"/proc/{pid}/fd/{name}"
+        try:
+            if not os.readlink(link).startswith("/memfd:"):
+                continue
+            status = os.stat(link)
+        except OSError:
+            continue
+        if (status.st_dev, status.st_ino) not in seen:
+            seen.add((status.st_dev, status.st_ino))
+            total += status.st_size
+    return total
+
+
+def _private_tmpfs_bytes(pid: int, seen: set) -> int:
+    """Bytes used in the sandboxed kernel's own /tmp and /dev/shm (seen through its root)."""
+    total = 0
+    for folder in ("tmp", "dev/shm"):
+        try:
+            stats = os.statvfs(f"/proc/{pid}/root/{folder}")
+            identity = os.stat(f"/proc/{pid}/root/{folder}").st_dev
+            shared = identity == os.stat(f"/{folder}").st_dev  # not sandboxed: the host's
+        except OSError:
+            continue
+        if not shared and identity not in seen:
+            seen.add(identity)
+            total += (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+    return total
 
 
 # ---------------------------------------------------------------- one cell
@@ -481,7 +528,8 @@ def run_job(job: dict, pool: KernelPool, keys: dict, scope_cache: dict) -> dict:
                                 f"({pool.limits.notebook_timeout:g} s) hit in cell {cell['id']}")
                 kernel.kill()
             elif outcome.status == "memory":
-                statuses.append(f"memory limit hit in cell {cell['id']}")
+                statuses.append(f"memory limit hit in cell {cell['id']} (its processes, "
+                                "memory files, /tmp and shared memory together)")
             elif outcome.status == "died":
                 statuses.append(f"kernel died in cell {cell['id']}")
             if kernel.dead:
