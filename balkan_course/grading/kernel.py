@@ -282,7 +282,7 @@ def probe_sandbox(memory_mb: int) -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             handle.write("{}")
         enter_sandbox(handle.name, [], memory_mb)
-        for path in (COURSE_ROOT, sys.prefix, "/"):
+        for path in (os.path.join(COURSE_ROOT, "balkan_course"), sys.prefix, "/"):
             if os.access(path, os.W_OK):
                 print(f"sandbox probe: {path} is writable", file=sys.stderr)
                 return 1
