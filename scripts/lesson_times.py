@@ -11,6 +11,11 @@ The rule, stated in every lesson and in docs/teachers_guide.md:
 - each widget or chart with its own controls costs three more minutes of trying it out.
 A lesson's core must fit in 35 minutes of that, leaving ten of the 45 for the teacher to frame
 the question and for discussion; the sections listed as extension go beyond the core.
+
+Each lesson closes with a "Readings" section (its heading cell's id starts with `readings`):
+two to four readings beyond the five articles, each a numbered entry with a `*Question:*`. It is
+after-class work, so it counts neither in the core nor in the extension; the plan cell gives the
+number of readings, and `--write` also copies every lesson's list into the teacher's guide.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ CORE_BUDGET = 35.0
 # A code cell that makes a control: a widget's callback, an Altair parameter bound to an input.
 CONTROL_SIGNS = (".observe(", "bind=", "interactive_output(", "interact(")
 GLOSSARY = "../docs/glossary.md"
+READINGS_PREFIX = "readings"  # a section whose heading cell id starts so is read after class
+QUESTION = "*Question:*"
+READING_ITEM = re.compile(r"^\d+\.\s+(.*?)(?=^\d+\.\s|\Z)", flags=re.M | re.S)
+YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
 
 # Per lesson: what it assumes, the sections (by heading cell id) beyond the core, key words
 # (glossary anchors, in the order the lesson meets them).
@@ -68,7 +77,7 @@ LESSONS = {
          "map-projection", "geo-precision", "haversine-formula"]),
     "07_narratives_and_forecasts": (
         "lessons 00-03 (claims and speakers, `groupby`); percentages",
-        ["disagree-why", "threads-why", "scenario-why"],
+        ["disagree-why", "threads-why", "date-widget-why", "scenario-why"],
         ["coding", "codebook", "stance", "cohens-kappa", "coverage-bias", "forecast",
          "estimative-words", "icd-203", "probability", "horizon", "scenario", "secession"]),
     "08_capstone_briefing": (
@@ -97,7 +106,7 @@ def sections(notebook: dict) -> list[dict]:
         if not found or (cell["cell_type"] == "markdown" and text.startswith("## ")):
             title = text.split("\n")[0].lstrip("# ").strip()
             found.append({"id": cell.get("id"), "title": title, "words": 0, "code": 0,
-                          "controls": 0})
+                          "controls": 0, "after_class": is_readings(cell.get("id"))})
         section = found[-1]
         if cell["cell_type"] == "markdown":
             section["words"] += len(text.split())
@@ -108,15 +117,59 @@ def sections(notebook: dict) -> list[dict]:
     return found
 
 
+def is_readings(cell_id: str | None) -> bool:
+    return str(cell_id or "").startswith(READINGS_PREFIX)
+
+
+def readings_markdown(notebook: dict) -> list[str]:
+    """The markdown cells of the readings section, after its heading cell."""
+    found, inside = [], False
+    for cell in notebook["cells"]:
+        text = cell_text(cell)
+        if cell["cell_type"] == "markdown" and text.startswith("## "):
+            inside = is_readings(cell.get("id"))
+            continue
+        if inside and cell["cell_type"] == "markdown":
+            found.append(text)
+    return found
+
+
+def readings(notebook: dict) -> list[dict]:
+    """Each numbered entry of the readings section: its citation and its question."""
+    entries = []
+    for text in readings_markdown(notebook):
+        # The list sits in a block quote (a background note): drop the quote marks first.
+        plain = "\n".join(re.sub(r"^>\s?", "", line) for line in text.splitlines())
+        for item in READING_ITEM.findall(plain):
+            citation, _, question = item.partition(QUESTION)
+            entries.append({"citation": " ".join(citation.split()),
+                            "question": " ".join(question.split())})
+    return entries
+
+
+def reading_problems(entries: list[dict]) -> list[str]:
+    """What keeps a readings list from the rule: 2-4 entries, each cited and with a question."""
+    problems = [] if 2 <= len(entries) <= 4 else [f"{len(entries)} readings, not 2-4"]
+    for number, entry in enumerate(entries, start=1):
+        if not YEAR.search(entry["citation"]):
+            problems.append(f"reading {number}: no year in its citation")
+        if "?" not in entry["question"]:
+            problems.append(f"reading {number}: no {QUESTION} that asks something")
+    return problems
+
+
 def minutes(section: dict) -> float:
     return (section["words"] / WORDS_PER_MINUTE + MINUTES_PER_CODE_CELL * section["code"]
             + MINUTES_PER_CONTROL * section["controls"])
 
 
+def load_lesson(name: str) -> dict:
+    return json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
 def estimate(name: str) -> dict:
     """The lesson's sections and minutes: whole, core and extension."""
-    notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
-    return estimate_from(notebook, name)
+    return estimate_from(load_lesson(name), name)
 
 
 def plan_text(name: str, times: dict) -> str:
@@ -130,6 +183,9 @@ def plan_text(name: str, times: dict) -> str:
     extra = (f" **Extension** (about {times['extension']:.0f} minutes more, for a second "
              f"session or homework; marked ⏩ where it starts): {extension}."
              if times["extension_sections"] else " No extension: the whole lesson is the core.")
+    if times["readings"]:
+        extra += (f" **Readings: {times['readings']}, after class** (the closing section, not "
+                  "counted in these times).")
     return (
         f"**Time.** A 45-minute core: about {times['core']:.0f} minutes of reading and running "
         f"by our rule (prose at {WORDS_PER_MINUTE} words a minute, a minute per code cell, "
@@ -167,7 +223,8 @@ def write_plan(name: str) -> None:
     for section in times["extension_sections"]:
         later = heading_ids[heading_ids.index(section["id"]) + 1:]
         next_core = next((s["title"] for s in times["sections"]
-                          if s["id"] in later and s["id"] not in extension_ids), "the end")
+                          if s["id"] in later and s["id"] not in extension_ids
+                          and not s["after_class"]), "the end")
         index = next(i for i, c in enumerate(cells) if c.get("id") == section["id"])
         cells.insert(index, new_markdown(f"extension-{section['id']}",
                                          marker_text(section, next_core)))
@@ -175,45 +232,69 @@ def write_plan(name: str) -> None:
 
 
 def estimate_from(notebook: dict, name: str) -> dict:
+    """Minutes of the lesson read in class or at home; the readings are counted, not timed."""
     parts = sections(notebook)
     extension_ids = LESSONS[name][1]
     extra = [s for s in parts if s["id"] in extension_ids]
+    timed = [s for s in parts if not s["after_class"]]
     return {
         "sections": parts, "extension_sections": extra,
-        "words": sum(s["words"] for s in parts), "code": sum(s["code"] for s in parts),
-        "controls": sum(s["controls"] for s in parts),
-        "total": sum(minutes(s) for s in parts),
-        "core": sum(minutes(s) for s in parts if s["id"] not in extension_ids),
+        "words": sum(s["words"] for s in timed), "code": sum(s["code"] for s in timed),
+        "controls": sum(s["controls"] for s in timed),
+        "total": sum(minutes(s) for s in timed),
+        "core": sum(minutes(s) for s in timed if s["id"] not in extension_ids),
         "extension": sum(minutes(s) for s in extra),
+        "readings": len(readings(notebook)),
     }
 
 
 def times_table() -> str:
     """The teacher's guide's table of estimates, one row per lesson."""
     rows = ["| Lesson | Words | Code cells | Controls | Whole lesson | Core "
-            "| Extension (sections) |", "|---|---:|---:|---:|---:|---:|---|"]
+            "| Extension (sections) | Readings |", "|---|---:|---:|---:|---:|---:|---|---|"]
     for name in LESSONS:
         t = estimate(name)
         flag = "" if t["core"] <= CORE_BUDGET else " (over the 35-minute budget)"
         titles = "; ".join(s["title"] for s in t["extension_sections"]) or "none"
         extension = f"{t['extension']:.0f} min ({titles})" if t["extension_sections"] else "none"
         rows.append(f"| {name[:2]} | {t['words']:,} | {t['code']} | {t['controls']} | "
-                    f"{t['total']:.0f} min | {t['core']:.0f} min{flag} | {extension} |")
+                    f"{t['total']:.0f} min | {t['core']:.0f} min{flag} | {extension} | "
+                    f"{t['readings']}, after class |")
     return "\n".join(rows)
 
 
-def write_guide_table() -> None:
+def readings_guide() -> str:
+    """Every lesson's readings as the teacher's guide lists them, copied from the lessons."""
+    blocks = []
+    for name in LESSONS:
+        notebook = load_lesson(name)
+        title = cell_text(notebook["cells"][0]).split("\n")[0].lstrip("# ").split(":")[0]
+        lists = "\n\n".join(readings_markdown(notebook))
+        blocks.append(f"### {title}\n\n{lists}")
+    return "\n\n".join(blocks)
+
+
+def replace_block(marker: str, content: str) -> None:
+    """Rewrite the teacher's guide between `<!-- marker:start -->` and `<!-- marker:end -->`."""
     guide = ROOT / "docs" / "teachers_guide.md"
     text = guide.read_text(encoding="utf-8")
-    start, end = "<!-- lesson-times:start -->\n", "<!-- lesson-times:end -->"
+    start, end = f"<!-- {marker}:start -->\n", f"<!-- {marker}:end -->"
     before, rest = text.split(start)
     after = rest.split(end)[1]
-    guide.write_text(f"{before}{start}{times_table()}\n{end}{after}", encoding="utf-8")
+    guide.write_text(f"{before}{start}{content}\n{end}{after}", encoding="utf-8")
+
+
+def write_guide_table() -> None:
+    replace_block("lesson-times", times_table())
+    replace_block("readings", readings_guide())
 
 
 def main(arguments: list[str]) -> None:
     if "--write" in arguments:
         for name in LESSONS:
+            problems = reading_problems(readings(load_lesson(name)))
+            if problems:
+                sys.exit(f"{name}: {'; '.join(problems)}")
             write_plan(name)
         write_guide_table()
     print(times_table())

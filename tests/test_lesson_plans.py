@@ -4,6 +4,8 @@ scripts/lesson_times.py estimates the times from the lessons' own text and code 
 lesson's plan cell, its Extension markers and the teacher's guide's table: these tests fail when
 a lesson changed and the script was not re-run, when a core outgrows its budget, when a glossary
 link points nowhere, and when a later core cell needs a name made only in an extension.
+Each lesson also closes with its readings for after class (2-4, each with a question), which
+the times leave out and the teacher's guide lists as the lessons give them.
 """
 
 from __future__ import annotations
@@ -126,3 +128,84 @@ def test_glossary_gives_albanian_and_bcs_for_every_term():
     for row in rows:
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         assert len(cells) == 4 and all(cells), row
+
+
+def markdown(cell_id: str, text: str) -> dict:
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": [text]}
+
+
+def code(cell_id: str, text: str) -> dict:
+    return {"cell_type": "code", "id": cell_id, "metadata": {}, "source": [text]}
+
+
+READING = ("> {n}. Author, *A Book* (A Press, 2001). What it offers.\n>\n"
+           ">    *Question:* Which column of `troop_figures` would test it?\n>\n")
+
+
+def readings_cells(count: int, question: bool = True) -> list[dict]:
+    entries = "".join(READING.format(n=n) for n in range(1, count + 1))
+    if not question:
+        entries = entries.replace("*Question:* Which column", "Look at the column")
+    return [markdown("readings", "## Readings\n\nAfter class."),
+            markdown("readings-list", "> **Background (not from the five articles):** ...\n>\n"
+                     + entries)]
+
+
+def small_lesson(extra: list[dict]) -> dict:
+    """A two-section lesson: 100 words and one code cell, then whatever `extra` adds."""
+    return {"cells": [markdown("title", "# 99 · Test\n\n" + "word " * 100),
+                      code("load", "figures = load_table('troop_figures')"),
+                      *extra]}
+
+
+def test_a_readings_section_is_left_out_of_the_times_and_another_section_is_not():
+    name = "00_start_here"  # a lesson without extensions: only the readings can leave the core
+    plain = lesson_times.estimate_from(small_lesson([]), name)
+    with_readings = lesson_times.estimate_from(small_lesson(readings_cells(3)), name)
+    assert with_readings["readings"] == 3 and plain["readings"] == 0
+    for key in ("core", "total", "words", "code"):
+        assert with_readings[key] == plain[key], key
+    # the same cells under a heading that is not a readings section count in the core
+    renamed = readings_cells(3)
+    renamed[0]["id"] = "further-reading"
+    assert lesson_times.estimate_from(small_lesson(renamed), name)["core"] > plain["core"]
+
+
+def test_reading_problems_accepts_two_to_four_questions_and_rejects_the_rest():
+    def problems(cells):
+        return lesson_times.reading_problems(lesson_times.readings(small_lesson(cells)))
+
+    assert problems(readings_cells(2)) == problems(readings_cells(4)) == []
+    assert problems(readings_cells(1)) == ["1 readings, not 2-4"]
+    assert problems(readings_cells(5)) == ["5 readings, not 2-4"]
+    assert problems([]) == ["0 readings, not 2-4"]
+    assert problems(readings_cells(2, question=False)) == [
+        "reading 1: no *Question:* that asks something",
+        "reading 2: no *Question:* that asks something"]
+    undated = readings_cells(2)
+    undated[1]["source"] = ["".join(undated[1]["source"]).replace("2001", "n.d.", 1)]
+    assert problems(undated) == ["reading 1: no year in its citation"]
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_closes_with_two_to_four_readings_each_with_a_question(name):
+    cells = notebook(name)["cells"]
+    headings = [c for c in cells if c["cell_type"] == "markdown" and text(c).startswith("## ")]
+    assert headings[-1]["id"] == "readings", "the readings are the lesson's closing section"
+    assert all(c["cell_type"] == "markdown" for c in cells[cells.index(headings[-1]):])
+    entries = lesson_times.readings(notebook(name))
+    assert lesson_times.reading_problems(entries) == []
+    for entry in entries:
+        assert len(entry["citation"].split()) >= 8 and len(entry["question"].split()) >= 10
+    plan = text(cells[1])
+    assert f"**Readings: {len(entries)}, after class**" in plan
+
+
+def test_teachers_guide_lists_the_lessons_readings():
+    guide = (REPO / "docs" / "teachers_guide.md").read_text(encoding="utf-8")
+    block = guide.split("<!-- readings:start -->\n")[1].split("<!-- readings:end -->")[0]
+    assert block.strip() == lesson_times.readings_guide(), \
+        "run `python scripts/lesson_times.py --write`"
+    for name in LESSONS:
+        for entry in lesson_times.readings(notebook(name)):
+            assert entry["question"][:40] in " ".join(block.replace(">", " ").split())
