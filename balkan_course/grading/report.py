@@ -3,9 +3,9 @@ class summary (table and chart). Pure functions of the collected results and the
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from balkan_course.grading import safe_csv
 from balkan_course.grading.build import ANSWER_TEXT, CHECK, RUBRIC, course_meta, source_of, tags
 
 NO_ANSWER = "_(no answer)_"
@@ -42,7 +42,7 @@ def write_grades_csv(results, path: Path, auto: dict, by_hand: dict) -> None:
     header = ["student", "notebook", *auto_ids, *[f"{c} (by hand)" for c in hand_ids],
               "total", "max", "percent", "status"]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_csv.writer(handle)  # a student's file name can be a formula
         writer.writerow(header)
         for result in sorted(results, key=lambda r: (r["student"], r["notebook"])):
             if result["notebook"] not in auto:  # a file that is not an exercise: a row anyway
@@ -162,10 +162,11 @@ def write_class_summary(results, out_dir: Path, auto: dict) -> None:
             rows.append({"notebook": notebook, "check_id": check_id, "points": info["points"],
                          "submissions": len(mine), "passed": passed,
                          "success_rate": round(passed / len(mine), 3) if mine else 0.0})
+    columns = list(rows[0]) if rows else ["check_id"]
     with (out_dir / "class_summary.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["check_id"])
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = safe_csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows([row[c] for c in columns] for row in rows)
     write_summary_chart(rows, out_dir / "class_summary.png")
 
 
