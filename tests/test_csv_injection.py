@@ -11,7 +11,9 @@ numbers, and what the course reads back (written marks, students.csv) must come 
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -19,6 +21,7 @@ import pytest
 
 from balkan_course.grading import grade as grading
 from balkan_course.grading import gradebook, lms_import, shards
+from balkan_course.grading.feedback_html import _markdown
 from balkan_course.grading.marking_desk import MarkingDesk
 from balkan_course.grading.safe_csv import read_back, spreadsheet_safe
 from balkan_course.grading.written_marks import load_marks, written_questions
@@ -187,7 +190,7 @@ def test_what_the_course_reads_back_is_what_was_typed(pipeline):
     assert len(list((pipeline["imported"]).iterdir())) == 3  # one student folder, two CSVs
 
 
-def test_the_hostile_answer_is_text_on_the_desk_and_the_feedback_page(pipeline):
+def test_the_hostile_answer_is_text_on_the_desk_the_feedback_page_and_free_text(pipeline):
     desk_html = pipeline["desk"].rows[STUDENT]["answer"].value
     assert "<script" not in desk_html and "<img" not in desk_html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in desk_html
@@ -198,3 +201,10 @@ def test_the_hostile_answer_is_text_on_the_desk_and_the_feedback_page(pipeline):
                         .read_text(encoding="utf-8"))
     assert result["student"] == STUDENT and "window.__pwned" in \
         result["free_text"][QUESTION]["answer"]
+    # free_text/: the answer in a fenced block, so its "### bob" is no student's heading there.
+    digest = (pipeline["out"] / "free_text" / f"{NOTEBOOK}__{QUESTION}.md").read_text(
+        encoding="utf-8")
+    rendered = _markdown(digest)
+    assert re.findall(r"<h3>(.*?)</h3>", rendered) == [html.escape(STUDENT)]
+    assert "<script" not in rendered and "<img" not in rendered
+    assert "### bob — 00-why-differ" in digest.split(f"### {STUDENT}")[1]

@@ -3,6 +3,7 @@ class summary (table and chart). Pure functions of the collected results and the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from balkan_course.grading import safe_csv
@@ -148,9 +149,20 @@ def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> 
             for result in sorted((r for r in results if r["notebook"] == notebook),
                                  key=lambda r: r["student"]):
                 answer = result.get("free_text", {}).get(check_id, {}).get("answer", "")
-                lines += [f"### {result['student']}", "", answer or NO_ANSWER, ""]
+                lines += [f"### {result['student']}", "",
+                          verbatim(answer) if answer.strip() else NO_ANSWER, ""]
             (folder / f"{notebook}__{check_id}.md").write_text("\n".join(lines),
                                                                encoding="utf-8")
+
+
+def verbatim(text: str) -> str:
+    """A student's text as a fenced block, shown as typed: no heading, HTML, image or link in
+    it is rendered, so none can pass for the next student's answer (the fence is longer than
+    any run of backticks in the text, which therefore cannot close it)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text.rstrip("\n")
+    return f"{fence}text\n{body}\n{fence}"
 
 
 def write_class_summary(results, out_dir: Path, auto: dict) -> None:
