@@ -3,9 +3,11 @@
 Students control text that lands in the grader's CSV files: their folder names, the names of
 the files they hand in, their names in an LMS download. A cell such as
 `=HYPERLINK("http://...","grades")` is a live formula in Excel, LibreOffice or Google Sheets
-(CSV injection). Every CSV the grader writes goes through `writer` below, which applies
-OWASP's rule to each text cell: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
-return gets a `'` in front, so spreadsheets show it as text.
+(CSV injection). Every CSV the grader, the import and the export write goes through `writer`
+below (release.py's variants.csv holds only roster ids it has checked to start with a letter
+or digit, notebook names and numbers), which applies OWASP's rule to each text cell: a cell
+that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a `'` in front, so
+spreadsheets show it as text.
 
 - Numbers stay numbers: numeric values, and text that is a plain number (`-1`, `+2.5`, `1e3`),
   are written as they are (a number is no formula).
