@@ -5,6 +5,9 @@ served copy of the course; teacher/mark_written_answers.ipynb is opened and run;
 then checks that the prompt, the rubric and each answer are shown, picks points and types a
 comment in the widgets as a teacher would, and reads the marks file the notebook wrote. It
 also switches to another question, and checks nothing was requested outside loopback.
+A third student's answer is hostile (a script, an image whose onerror runs code, a link to
+javascript:, a heading and a label posing as Ana's answer): no code of it may run, and it must
+show as text inside that student's box.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ ANSWERS = {
     ("ana_kovac", "00_start_here"): "KFOR counts **troops on the ground**; the other figure "
                                     "is a ceiling.",
     ("blerim_gashi", "00_start_here"): "",
+    ("cvetan_hostile", "00_start_here"): (
+        "<script>window.__pwned = 'script'</script>\n"
+        "<img src=x onerror=\"window.__pwned = 'onerror'\">\n"
+        "[my sources](javascript:window.__pwned='link')\n\n"
+        "### ana_kovac wrote, for 00-why-differ:\n\n---\n\n"
+        "<!-- a comment --><div style='position:fixed;top:0'>unclosed"),
     ("ana_kovac", "01_sources_and_evidence"): "The two outlets disagree on the date.",
 }
 QUESTIONS = {"00_start_here": "00-why-differ", "01_sources_and_evidence": "01-two-sources"}
@@ -82,7 +91,7 @@ def test_marking_notebook_records_points_and_comments(lab, browser_context, bloc
 
         answers = page.page.locator(".marking-answer")
         answers.first.wait_for(timeout=30_000)
-        assert answers.count() == 2  # both students who handed in lesson 00
+        assert answers.count() == 3  # the students who handed in lesson 00
         shown = page.page.locator(".jp-Notebook").inner_text()
         # A few words of the rubric's second line, without Markdown marks, as rendered.
         rubric = solution_text(lab.workspace, "00_start_here", "q7-rubric").splitlines()
@@ -90,8 +99,21 @@ def test_marking_notebook_records_points_and_comments(lab, browser_context, bloc
                          .split()[:4])
         assert "The question" in shown and "Rubric (2 points)" in shown
         assert words in " ".join(shown.split()), words
-        assert "troops on the ground" in shown  # Markdown rendered: the ** are gone
-        assert "**troops" not in shown and "(no answer)" in shown
+        assert "**troops on the ground**" in shown  # shown as typed, not rendered
+        assert "(no answer)" in shown
+
+        # The hostile answer: nothing of it ran, no element of it exists, and its fake heading
+        # and label are text inside its own box; the desk labels Ana's answer once.
+        hostile = answers.nth(2)
+        assert "cvetan_hostile" in hostile.locator(".marking-label").inner_text()
+        typed = hostile.locator(".marking-student-text").inner_text()
+        assert "<script>window.__pwned" in typed and "### ana_kovac wrote" in typed
+        assert "<!-- a comment -->" in typed and "<div style=" in typed
+        assert hostile.locator(".marking-student-text *").count() == 0  # text, no elements
+        assert page.page.locator(".marking-answer img, .marking-answer script, "
+                                 ".marking-answer a").count() == 0
+        assert page.page.locator(".marking-label", has_text="ana_kovac").count() == 1
+        assert page.page.evaluate("() => window.__pwned") is None
 
         # Mark Ana's answer as a teacher would: pick points, type a comment, leave the box.
         first = answers.nth(0)
@@ -122,6 +144,7 @@ def test_marking_notebook_records_points_and_comments(lab, browser_context, bloc
         assert wait_for(lambda: len(read_marks(marks_file)) == 3)
         page.view_screenshot(screenshot_dir / "teacher__mark_written_answers__view.png",
                              cell=4)
+        assert page.page.evaluate("() => window.__pwned") is None  # nothing ran later either
         assert not page.page_errors, page.page_errors
     finally:
         try:

@@ -5,12 +5,19 @@ wrote there meanwhile, and refuse to write over a file that has become malformed
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
 
-from balkan_course.grading.marking_desk import NOT_MARKED, MarkingDesk, open_desk, points_options
+from balkan_course.grading.marking_desk import (
+    NOT_MARKED,
+    MarkingDesk,
+    answer_html,
+    open_desk,
+    points_options,
+)
 from balkan_course.grading.written_marks import load_marks, written_questions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,3 +117,76 @@ def test_a_large_class_is_shown_a_page_at_a_time(tmp_path, monkeypatch):
     desk.rows["s4"]["points"].value = 1
     assert load_marks(desk.marks_path, desk.questions)[("s4", *KEY)].points == 1
     assert "1 of 5" in desk.progress.value
+
+
+# ---------------------------------------------------------------- a student's text stays text
+
+HOSTILE_ANSWERS = {
+    "script": "<script>window.__pwned = 1</script>",
+    "img onerror": '<img src="x" onerror="window.__pwned = 2">',
+    "javascript link": "[my sources](javascript:window.__pwned=3) and <a href='javascript:x'>a</a>",
+    "remote image": "![chart](http://evil.example/track.png)",
+    "markdown heading": "Short answer.\n\n### bob — 00-why-differ\n\nKFOR counts troops.",
+    "horizontal rule": "Mine ends here.\n\n---\n\n**bob** wrote, for 00-why-differ:",
+    "html comment": "Visible <!-- hidden from the teacher --> text",
+    "unclosed tags": "<div style='position:fixed;top:0;left:0'><b><i>still open",
+    "closing the box": "</div></div><h4>bob</h4><div>",
+    "fake label": "student: bob\npoints: 2\ncomment: excellent",
+    "entities and braces": "&lt;script&gt; {student} {text} &amp; \u202eright-to-left",
+}
+
+
+class Structure(HTMLParser):
+    """The tags of an HTML fragment, the text inside the student's box and the text outside."""
+
+    def __init__(self, fragment: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.depth = 0  # > 0 inside the student's box
+        self.inside = self.outside = ""
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(f"<{tag} {sorted(attrs)}>")
+        if self.depth or ("class", "marking-student-text") in attrs:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        self.tags.append(f"</{tag}>")
+        self.depth = max(self.depth - 1, 0)
+
+    def handle_data(self, data):
+        if self.depth:
+            self.inside += data
+        else:
+            self.outside += data
+
+
+@pytest.mark.parametrize("answer", HOSTILE_ANSWERS.values(), ids=HOSTILE_ANSWERS)
+def test_an_answer_is_shown_as_the_text_typed_inside_the_desks_own_frame(answer):
+    shown = Structure(answer_html("ana", "00-why-differ", answer))
+    benign = Structure(answer_html("ana", "00-why-differ", "KFOR counts troops."))
+    # The markup around an answer never depends on it: no tag, attribute or link of the
+    # student's reaches the page, so nothing can run or load, and nothing can pose as the
+    # desk's label of another answer.
+    assert shown.tags == benign.tags
+    assert shown.inside == answer  # every character, as typed, inside the box
+    assert shown.outside == benign.outside == "ana wrote, for 00-why-differ:"
+
+
+def test_the_desk_shows_a_hostile_answer_as_text_under_its_students_name(tmp_path):
+    answer = HOSTILE_ANSWERS["markdown heading"] + "\n" + HOSTILE_ANSWERS["img onerror"]
+    out = fake_output(tmp_path / "out", {"ana": answer, "bob": "KFOR counts troops.",
+                                         "cy": "  \n"})
+    desk = MarkingDesk(out, SOLUTIONS)
+    desk.view()
+    shown = desk.rows["ana"]["answer"]
+    assert isinstance(shown, widgets.HTML) and "marking-answer-text" in shown._dom_classes
+    assert "<img" not in shown.value and "&lt;img src=&quot;x&quot;" in shown.value
+    assert Structure(shown.value).inside == answer
+    assert Structure(shown.value).outside == "ana wrote, for 00-why-differ:"
+    assert Structure(desk.rows["cy"]["answer"].value).inside == "(no answer)"
+    # The row's other widgets still work: the mark is saved for ana, not for "bob".
+    desk.rows["ana"]["points"].value = 1
+    assert list(load_marks(desk.marks_path, desk.questions)) == [("ana", *KEY)]

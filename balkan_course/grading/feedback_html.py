@@ -40,7 +40,15 @@ def _markdown_renderer():
         import mistune  # installed with JupyterLab (nbconvert); pinned in requirements.txt
     except ImportError:
         return None
-    return mistune.create_markdown(escape=True)
+
+    class NothingFetched(mistune.HTMLRenderer):
+        """Images in a student's Markdown are named, not loaded: a page fetches nothing (an
+        image from a server would tell it when the page is opened)."""
+
+        def image(self, text: str, url: str, title: str | None = None) -> str:
+            return f"[image not shown: {text} ({html.escape(url)})]"
+
+    return mistune.create_markdown(renderer=NothingFetched(escape=True))
 
 
 def _markdown(text: str) -> str:

@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from balkan_course.grading import safe_csv
 from balkan_course.grading.written_marks import (
     MarksFileError,
     default_marks_path,
@@ -166,7 +167,7 @@ def write_long_csv(rows: list[dict], path: Path) -> None:
 
 def _write_csv(path: Path, rows: list[list[str]]) -> None:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    safe_csv.writer(buffer, lineterminator="\n").writerows(rows)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(buffer.getvalue(), encoding="utf-8")
     partial.replace(path)
@@ -256,7 +257,9 @@ def _read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]
     except UnicodeDecodeError as problem:
         raise GradebookError(f"{path}: not UTF-8 text; save it as CSV UTF-8") from problem
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    # A roster may be students.csv, which the import wrote through safe_csv.
+    reader.fieldnames = [safe_csv.read_back(c) for c in reader.fieldnames or []]
+    missing = [c for c in required if c not in reader.fieldnames]
     if missing:
         raise GradebookError(f"{path}, row 1 (header): column(s) {', '.join(missing)} missing")
     rows = []
@@ -264,7 +267,8 @@ def _read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]
         if None in row:
             raise GradebookError(f"{path}, row {reader.line_num}: more cells than the header")
         if any((v or "").strip() for v in row.values()):
-            rows.append((reader.line_num, {k: v or "" for k, v in row.items()}))
+            rows.append((reader.line_num, {k: v or "" for k, v in
+                                           safe_csv.read_back_row(row).items()}))
     return rows
 
 

@@ -50,6 +50,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from balkan_course.grading import safe_csv
+
 MAX_NOTEBOOK_BYTES = 20 * 2**20  # as the grader's own limit
 REPORT_NAME = "import_report.csv"
 STUDENTS_NAME = "students.csv"
@@ -276,7 +278,7 @@ class People:
         self.seen: dict[str, str] = {}  # folder -> the LMS's id for it in this archive
         if self.path.exists():
             with self.path.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
+                for row in map(safe_csv.read_back_row, csv.DictReader(handle)):
                     self.known[row["student"]] = {c: row.get(c, "") or "" for c in
                                                   STUDENT_COLUMNS}
         self.by_id: dict[str, str] = {}
@@ -326,10 +328,10 @@ class People:
 
     def save(self) -> None:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=STUDENT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
+        writer = safe_csv.writer(buffer, lineterminator="\n")  # names come from the archive
+        writer.writerow(STUDENT_COLUMNS)
         for student in sorted(self.known):
-            writer.writerow({c: self.known[student].get(c, "") for c in STUDENT_COLUMNS})
+            writer.writerow([self.known[student].get(c, "") for c in STUDENT_COLUMNS])
         _write_atomically(self.path, buffer.getvalue().encode("utf-8"))
 
 
@@ -442,10 +444,10 @@ def _place(candidate: Candidate, into: Path) -> tuple[str, str]:
 def _append_report(path: Path, rows: list[dict]) -> None:
     new = not path.exists()
     with path.open("a", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+        writer = safe_csv.writer(handle, lineterminator="\n")  # entries are students' names
         if new:
-            writer.writeheader()
-        writer.writerows(rows)
+            writer.writerow(REPORT_COLUMNS)
+        writer.writerows([row[c] for c in REPORT_COLUMNS] for row in rows)
 
 
 def solution_cell_ids(solutions_dir: Path) -> dict[str, set[str]]:

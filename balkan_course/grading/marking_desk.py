@@ -7,11 +7,16 @@ once to written_marks.csv (written_marks.save_marks: atomic, previous version ke
 re-reading the file first so that marks typed elsewhere in the meantime (a colleague, a
 spreadsheet) are kept: only the one answer just marked changes. If the file on disk has become
 malformed, nothing is written and the desk says which row and column to fix.
+
+A student's answer is shown as text, never rendered (answer_html): in the teacher's JupyterLab,
+HTML in an answer would run (a script, an image's onerror), and a heading or a "student:" line
+typed in it could pose as the desk's own label for a classmate's answer.
 """
 
 from __future__ import annotations
 
 import datetime
+import html
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -119,9 +124,9 @@ class MarkingDesk:
         student = result["student"]
         answer = result.get("free_text", {}).get(check_id, {}).get("answer", "")
         mark = self.marks.get((student, result["notebook"], check_id))
-        text = widgets.Output(layout=widgets.Layout(border="1px solid #ddd", padding="0 .5rem"))
-        with text:
-            display(Markdown(answer) if answer else Markdown("_(no answer)_"))
+        # widgets.HTML sets innerHTML: no script runs, and answer_html escapes every character.
+        text = widgets.HTML(answer_html(student, check_id, answer))
+        text.add_class("marking-answer-text")
         options = points_options(maximum)
         if mark is not None and mark.points is not None and \
                 mark.points not in [v for _, v in options]:
@@ -143,9 +148,9 @@ class MarkingDesk:
 
         points.observe(record, names="value")
         comment.observe(record, names="value")
-        self.rows[student] = {"points": points, "comment": comment, "state": state}
-        box = widgets.VBox([widgets.HTML(f"<h4>{_escape(student)}</h4>"), text,
-                            widgets.HBox([points, state]), comment])
+        self.rows[student] = {"answer": text, "points": points, "comment": comment,
+                              "state": state}
+        box = widgets.VBox([text, widgets.HBox([points, state]), comment])
         box.add_class("marking-answer")
         return box
 
@@ -196,9 +201,24 @@ class MarkingDesk:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text)
+
+
+ANSWER_FRAME = ("<div class='marking-frame' style='margin:.6rem 0 .3rem'>"
+                "<div class='marking-label' style='font-weight:600;margin-bottom:.2rem'>"
+                "{student} <span style='font-weight:400'>wrote, for {check_id}:</span></div>"
+                "<div class='marking-student-text' style='white-space:pre-wrap;"
+                "overflow-wrap:anywhere;border:1px solid #bbb;border-left:4px solid #0072B2;"
+                "background:#f6f8fa;padding:.4rem .6rem'>{text}</div></div>")
+
+
+def answer_html(student: str, check_id: str, answer: str) -> str:
+    """One answer as the desk shows it: the desk's label (student and question) above a box
+    holding the answer as the characters the student typed (escaped, line breaks kept).
+    Nothing in an answer is rendered: Markdown, HTML, a comment, a heading or a fake label
+    stay visible text inside the box, and the markup around it never depends on the answer."""
+    text = _escape(answer) if answer.strip() else "<em>(no answer)</em>"
+    return ANSWER_FRAME.format(student=_escape(student), check_id=_escape(check_id), text=text)
 
 
 def open_desk(grading_output: Path, solutions_dir: Path) -> widgets.Widget:

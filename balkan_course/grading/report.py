@@ -3,9 +3,10 @@ class summary (table and chart). Pure functions of the collected results and the
 
 from __future__ import annotations
 
-import csv
+import re
 from pathlib import Path
 
+from balkan_course.grading import safe_csv
 from balkan_course.grading.build import ANSWER_TEXT, CHECK, RUBRIC, course_meta, source_of, tags
 
 NO_ANSWER = "_(no answer)_"
@@ -42,7 +43,7 @@ def write_grades_csv(results, path: Path, auto: dict, by_hand: dict) -> None:
     header = ["student", "notebook", *auto_ids, *[f"{c} (by hand)" for c in hand_ids],
               "total", "max", "percent", "status"]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = safe_csv.writer(handle)  # a student's file name can be a formula
         writer.writerow(header)
         for result in sorted(results, key=lambda r: (r["student"], r["notebook"])):
             if result["notebook"] not in auto:  # a file that is not an exercise: a row anyway
@@ -148,9 +149,20 @@ def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> 
             for result in sorted((r for r in results if r["notebook"] == notebook),
                                  key=lambda r: r["student"]):
                 answer = result.get("free_text", {}).get(check_id, {}).get("answer", "")
-                lines += [f"### {result['student']}", "", answer or NO_ANSWER, ""]
+                lines += [f"### {result['student']}", "",
+                          verbatim(answer) if answer.strip() else NO_ANSWER, ""]
             (folder / f"{notebook}__{check_id}.md").write_text("\n".join(lines),
                                                                encoding="utf-8")
+
+
+def verbatim(text: str) -> str:
+    """A student's text as a fenced block, shown as typed: no heading, HTML, image or link in
+    it is rendered, so none can pass for the next student's answer (the fence is longer than
+    any run of backticks in the text, which therefore cannot close it)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text.rstrip("\n")
+    return f"{fence}text\n{body}\n{fence}"
 
 
 def write_class_summary(results, out_dir: Path, auto: dict) -> None:
@@ -162,10 +174,11 @@ def write_class_summary(results, out_dir: Path, auto: dict) -> None:
             rows.append({"notebook": notebook, "check_id": check_id, "points": info["points"],
                          "submissions": len(mine), "passed": passed,
                          "success_rate": round(passed / len(mine), 3) if mine else 0.0})
+    columns = list(rows[0]) if rows else ["check_id"]
     with (out_dir / "class_summary.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["check_id"])
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = safe_csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows([row[c] for c in columns] for row in rows)
     write_summary_chart(rows, out_dir / "class_summary.png")
 
 

@@ -29,6 +29,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from balkan_course.grading import safe_csv
 from balkan_course.grading.build import ANSWER_TEXT, RUBRIC, course_meta, source_of, tags
 
 MARKS_FILE_NAME = "written_marks.csv"
@@ -106,7 +107,8 @@ def load_marks(path: Path, questions: dict | None = None) -> dict[tuple[str, str
         raise MarksFileError(f"{path}: not UTF-8 text (byte {problem.start}); save it as "
                              "CSV UTF-8") from problem
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    # save_marks quotes text a spreadsheet would run (safe_csv); read it back as it was typed.
+    header = reader.fieldnames = [safe_csv.read_back(c) for c in reader.fieldnames or []]
     missing = [c for c in (*KEY_COLUMNS, "points") if c not in header]
     if missing:
         raise MarksFileError(f"{path}, row 1 (header): column(s) {', '.join(missing)} missing; "
@@ -119,7 +121,7 @@ def load_marks(path: Path, questions: dict | None = None) -> dict[tuple[str, str
     try:
         for row in reader:
             line = reader.line_num
-            marks_row = _mark_from_row(row, path, line, questions)
+            marks_row = _mark_from_row(safe_csv.read_back_row(row), path, line, questions)
             if marks_row is None:
                 continue
             if marks_row.key in marks:
@@ -175,7 +177,7 @@ def _mark_from_row(row: dict, path: Path, line: int, questions: dict | None) -> 
 def marks_text(marks: dict[tuple[str, str, str], Mark]) -> str:
     extra_columns = sorted({c for m in marks.values() for c in m.extra})
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_csv.writer(buffer, lineterminator="\n")
     writer.writerow([*COLUMNS, *extra_columns])
     for key in sorted(marks):
         mark = marks[key]
