@@ -65,6 +65,13 @@ LESSONS = {
         ["peacekeeping", "peacekeeping-mission", "kfor", "eufor-althea", "strength",
          "reinforcement", "reserve-forces", "contingent", "log-scale", "scenario",
          "security-vacuum"]),
+    "04a_mandates_and_the_eu_track": (
+        "lessons 00-01 and 04 (filters, `merge`, `groupby`; what KFOR and EUFOR Althea are)",
+        [],
+        ["peacekeeping", "chapter-vii", "peace-enforcement", "deterrence-presence", "berlin-plus",
+         "accession", "conditionality", "dialogue", "brussels-agreement",
+         "association-of-serb-majority-municipalities", "ohrid-agreement",
+         "high-representative"]),
     "05_money_and_capabilities": (
         "lessons 00-01 and 04 (filters, derived figures, a log scale)",
         ["troops-why", "capabilities-why"],
@@ -257,9 +264,9 @@ def times_table() -> str:
         flag = "" if t["core"] <= CORE_BUDGET else " (over the 35-minute budget)"
         titles = "; ".join(s["title"] for s in t["extension_sections"]) or "none"
         extension = f"{t['extension']:.0f} min ({titles})" if t["extension_sections"] else "none"
-        rows.append(f"| {name[:2]} | {t['words']:,} | {t['code']} | {t['controls']} | "
-                    f"{t['total']:.0f} min | {t['core']:.0f} min{flag} | {extension} | "
-                    f"{t['readings']}, after class |")
+        rows.append(f"| {name.split('_')[0]} | {t['words']:,} | {t['code']} | "
+                    f"{t['controls']} | {t['total']:.0f} min | {t['core']:.0f} min{flag} | "
+                    f"{extension} | {t['readings']}, after class |")
     return "\n".join(rows)
 
 
