@@ -4,13 +4,15 @@ Usage: .venv/bin/python scripts/lesson_times.py [--write]
        without --write: print the table of estimates (the teacher's guide quotes it);
        with --write: also (re)write each lesson's "lesson-plan" cell and its extension markers.
 
-The rule, stated in every lesson and in docs/teachers_guide.md:
-- prose is read at 200 words a minute (markdown cells, words as `str.split` counts them);
-- each code cell costs one minute: read it, run it, look at the result (the machine's own
-  running time is seconds per lesson, measured by `make benchmark`, and is left out);
-- each widget or chart with its own controls costs three more minutes of trying it out.
-A lesson's core must fit in 35 minutes of that, leaving ten of the 45 for the teacher to frame
-the question and for discussion; the sections listed as extension go beyond the core.
+The rule, a novice's pace (not a fluent reader's), stated in every lesson and in
+docs/teachers_guide.md:
+- prose is read at 150 words a minute (markdown cells, words as `str.split` counts them);
+- each code cell costs two minutes: read it, run it, look at the result, often run it again
+  (the machine's own running time is seconds per lesson, measured by `make benchmark`, and is
+  left out);
+- each widget or chart with its own controls costs four more minutes of trying it out.
+A lesson's core must fit in 40 minutes of that: a 45-minute period keeps five for starting up;
+the sections listed as extension go beyond the core.
 
 Each lesson closes with a "Readings" section (its heading cell's id starts with `readings`):
 two to four readings beyond the five articles, each a numbered entry with a `*Question:*`. It is
@@ -26,10 +28,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS_PER_MINUTE = 200
-MINUTES_PER_CODE_CELL = 1.0
-MINUTES_PER_CONTROL = 3.0
-CORE_BUDGET = 35.0
+WORDS_PER_MINUTE = 150
+MINUTES_PER_CODE_CELL = 2.0
+MINUTES_PER_CONTROL = 4.0
+CORE_BUDGET = 40.0
 # A code cell that makes a control: a widget's callback, an Altair parameter bound to an input.
 CONTROL_SIGNS = (".observe(", "bind=", "interactive_output(", "interact(")
 GLOSSARY = "../docs/glossary.md"
@@ -195,9 +197,9 @@ def plan_text(name: str, times: dict) -> str:
                   "counted in these times).")
     return (
         f"**Time.** A 45-minute core: about {times['core']:.0f} minutes of reading and running "
-        f"by our rule (prose at {WORDS_PER_MINUTE} words a minute, a minute per code cell, "
-        f"{MINUTES_PER_CONTROL:.0f} more per control to try), leaving ten for framing and "
-        f"discussion.{extra}\n\n"
+        f"at a novice's pace (prose at {WORDS_PER_MINUTE} words a minute, "
+        f"{MINUTES_PER_CODE_CELL:.0f} minutes per code cell, {MINUTES_PER_CONTROL:.0f} more "
+        f"per control to try), leaving five for starting up.{extra}\n\n"
         f"**Assumes.** {assumes[0].upper()}{assumes[1:]}. Python you may need: the "
         "[primer](00a_python_primer.ipynb).\n\n"
         f"**Key words** (in the [glossary]({GLOSSARY}), with Albanian and "
@@ -261,7 +263,7 @@ def times_table() -> str:
             "| Extension (sections) | Readings |", "|---|---:|---:|---:|---:|---:|---|---|"]
     for name in LESSONS:
         t = estimate(name)
-        flag = "" if t["core"] <= CORE_BUDGET else " (over the 35-minute budget)"
+        flag = "" if t["core"] <= CORE_BUDGET else f" (over the {CORE_BUDGET:.0f}-minute budget)"
         titles = "; ".join(s["title"] for s in t["extension_sections"]) or "none"
         extension = f"{t['extension']:.0f} min ({titles})" if t["extension_sections"] else "none"
         rows.append(f"| {name.split('_')[0]} | {t['words']:,} | {t['code']} | "
