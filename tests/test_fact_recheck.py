@@ -187,3 +187,18 @@ def test_no_row_keeps_the_course_voice_wordings_of_section_8():
                 own_voice = text.replace("'NATO's intervention' (IRIA)", "")  # a cited label
                 assert "NATO's intervention" not in own_voice, (name, column)
                 assert "border crossing" not in text, (name, column)
+
+
+def test_p8_lesson_05_helper_does_not_call_the_pledge_a_campaign_promise():
+    # P8/D3: the portal article does not say the pledge was made in a campaign; the helper that
+    # writes lesson 05's tables and widget labels each kind of figure.
+    from balkan_course.data import load_table
+    from balkan_course.money import comparison_cautions, describe_money
+
+    described = describe_money(load_table("money"))
+    pledge = described.loc[described["money_id"] == "kurti_security_pledge"]
+    assert len(pledge) == 1
+    assert not described.astype(str).apply(lambda column: column.str.contains(
+        "campaign")).any().any()
+    cautions = " ".join(comparison_cautions(described))
+    assert "pledge" in cautions and "campaign" not in cautions
