@@ -196,10 +196,11 @@ def plan_text(name: str, times: dict) -> str:
         extra += (f" **Readings: {times['readings']}, after class** (the closing section, not "
                   "counted in these times).")
     return (
-        f"**Time.** A 45-minute core: about {times['core']:.0f} minutes of reading and running "
-        f"at a novice's pace (prose at {WORDS_PER_MINUTE} words a minute, "
+        f"**Time.** The core: about {times['core']:.0f} minutes of reading and running at a "
+        f"novice's pace (prose at {WORDS_PER_MINUTE} words a minute, "
         f"{MINUTES_PER_CODE_CELL:.0f} minutes per code cell, {MINUTES_PER_CONTROL:.0f} more "
-        f"per control to try), leaving five for starting up.{extra}\n\n"
+        f"per control to try); a core fits {CORE_BUDGET:.0f} minutes, leaving five of a "
+        f"45-minute period for starting up.{extra}\n\n"
         f"**Assumes.** {assumes[0].upper()}{assumes[1:]}. Python you may need: the "
         "[primer](00a_python_primer.ipynb).\n\n"
         f"**Key words** (in the [glossary]({GLOSSARY}), with Albanian and "
