@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import datetime as _dt
 import hashlib
 import io
@@ -35,6 +36,7 @@ import numbers
 import os
 import re
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -70,6 +72,90 @@ NOT_ANSWERED = "not answered yet: replace the `...` with your answer, then run t
 
 class _Unreadable(Exception):
     """The answer is of a kind the checks cannot compare."""
+
+
+# ---------------------------------------------------------------- bounds on judging
+#
+# The same bounds hold in the grader (runner.judge_part: decoding, the check's expression and
+# the judging share one budget) and in the self-check (`check` in the student's kernel): both
+# go through `judge`, which opens a budget unless one is open already.
+
+# The largest answer the course asks for is 07's chart of the 118 claims with 17 columns
+# (about 2,000 values); the largest table a student may hand in by mistake, a whole course
+# table or a join of two, holds under 10,000. A value is judged when its canonical form holds
+# at most this many values: ten times such a join, fifty times the largest answer.
+JUDGE_MAX_VALUES = 100_000
+# A chart's data is also rebuilt and read by Altair (about 0.1 ms a row, ten times that for
+# rows written inline), so its rows times its columns are capped lower: still ten times the
+# largest chart of the course, and more than any whole table of it.
+JUDGE_MAX_CHART_VALUES = 20_000
+# A right answer is canonicalised and judged in milliseconds, the largest value the caps above
+# let through in about a second: 5 s leaves a loaded machine room, and stops anything slower.
+JUDGE_MAX_SECONDS = 5.0
+TOO_LARGE = "too large or too slow to judge"
+
+
+class TooLarge(Exception):
+    """The answer is past the size or time budget of judging (JUDGE_MAX_*)."""
+
+
+class _Budget:
+    """What judging one value may still spend. The limits are read when a budget opens, so a
+    test can change them."""
+
+    def __init__(self):
+        self.values = JUDGE_MAX_VALUES
+        self.chart_values = JUDGE_MAX_CHART_VALUES
+        self.seconds = JUDGE_MAX_SECONDS
+        self.deadline = time.monotonic() + JUDGE_MAX_SECONDS
+
+
+_budget: contextvars.ContextVar = contextvars.ContextVar("balkan_course_judging", default=None)
+
+
+@contextlib.contextmanager
+def judging_budget():
+    """One size and time budget for judging one value; a budget already open is shared (the
+    grader opens one around decoding, the check's expression and `judge`)."""
+    if _budget.get() is not None:
+        yield _budget.get()
+        return
+    token = _budget.set(_Budget())
+    try:
+        yield _budget.get()
+    finally:
+        _budget.reset(token)
+
+
+def check_size(values: int, chart: bool = False) -> None:
+    """Raise TooLarge when a value of this many values may not be judged (inside a budget)."""
+    budget = _budget.get()
+    if budget is None:
+        return
+    limit = budget.chart_values if chart else budget.values
+    if values > limit:
+        what = "a chart's data of" if chart else "an answer of"
+        raise TooLarge(f"{what} {values:,} values; the check reads at most {limit:,}")
+    check_time()
+
+
+def check_time() -> None:
+    """Raise TooLarge once the open budget's time is spent."""
+    budget = _budget.get()
+    if budget is not None and time.monotonic() > budget.deadline:
+        raise TooLarge(f"judging it took more than {budget.seconds:g} s")
+
+
+def _ticking(items, every: int = 256):
+    """The items, with the budget's clock looked at every `every` of them."""
+    for number, item in enumerate(items):
+        if number % every == 0:
+            check_time()
+        yield item
+
+
+def too_large_message(check_id: str, problem) -> str:
+    return f"❌ {check_id}: not graded: your answer is {TOO_LARGE} ({problem})"
 
 
 # ---------------------------------------------------------------- canonical forms
@@ -251,8 +337,9 @@ def _as_table(value, options: dict):
         if frame.index.nlevels == 1 and frame.index.name is not None:
             frame.index = frame.index.rename(INDEX)
     index = frame.index
+    check_size(len(index) * (frame.shape[1] + index.nlevels))
     meaningful = index.nlevels > 1 or any(name is not None for name in index.names)
-    body = list(frame.itertuples(index=False, name=None))
+    body = list(_ticking(frame.itertuples(index=False, name=None)))
     columns = _flat_columns(frame)
     if meaningful or options.get("index_matters"):
         names = [str(name) if name is not None else (INDEX if series else "index")
@@ -261,7 +348,7 @@ def _as_table(value, options: dict):
         body = [tuple(label) + row for label, row in zip(labels, body, strict=True)]
         columns = names + columns
     digits = options.get("digits", DIGITS)
-    rows = [[_canon_scalar(cell, digits) for cell in row] for row in body]
+    rows = [[_canon_scalar(cell, digits) for cell in row] for row in _ticking(body)]
     return columns, rows
 
 
@@ -279,11 +366,11 @@ def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> st
     sort column runs the other way, else "unsorted". Missing values go last, as pandas does."""
     if not spec or any(column not in columns for column, _ in spec):
         return "sorted"
+    positions = [(columns.index(column), ascending) for column, ascending in spec]
 
-    def follows(flip: bool, keys: list[tuple[str, bool]]) -> bool:
-        for before, after in zip(rows, rows[1:], strict=False):
-            for column, ascending in keys:
-                i = columns.index(column)
+    def follows(flip: bool, keys: list[tuple[int, bool]]) -> bool:
+        for before, after in _ticking(zip(rows, rows[1:], strict=False)):
+            for i, ascending in keys:
                 a, b = before[i], after[i]
                 if a == b:
                     continue
@@ -300,9 +387,9 @@ def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> st
                 break
         return True
 
-    if follows(False, spec):
+    if follows(False, positions):
         return "sorted"
-    if len(rows) > 1 and follows(True, spec[:1]):
+    if len(rows) > 1 and follows(True, positions[:1]):
         return "reversed"  # the main sort column runs the other way
     return "unsorted"
 
@@ -374,7 +461,17 @@ def _tooltip_fields(definitions: list) -> list[str]:
                 fields.append(f"{item['aggregate']}({item.get('field')})")
             elif item.get("field"):
                 fields.append(str(item["field"]))
-    return sorted(set(fields))
+    return _sorted_distinct(fields)
+
+
+def _sorted_distinct(texts) -> list[str]:
+    """Distinct texts in order, deduplicated by sorting (no hashing: a forged answer cannot
+    choose values whose hashes collide and make it slow)."""
+    out: list[str] = []
+    for text in sorted(texts):
+        if not out or out[-1] != text:
+            out.append(text)
+    return out
 
 
 def _title_text(title) -> str:
@@ -385,34 +482,73 @@ def _title_text(title) -> str:
     return str(title or "").strip()
 
 
-def _chart_rows(spec: dict) -> list[dict]:
-    datasets = spec.get("datasets", {})
-    data = spec.get("data") or {}
-    if data.get("name") in datasets:
-        return datasets[data["name"]]
-    if isinstance(data.get("values"), list):
-        return data["values"]
-    return []
+def _chart_rows(spec: dict) -> list:
+    """The rows a single chart draws (its named dataset or its inline values), else []."""
+    datasets = spec.get("datasets")
+    data = spec.get("data")
+    if not isinstance(data, dict):
+        return []
+    name, values = data.get("name"), data.get("values")
+    if isinstance(datasets, dict) and isinstance(name, str) and \
+            isinstance(datasets.get(name), list):
+        return datasets[name]
+    return values if isinstance(values, list) else []
+
+
+def chart_data_columns(spec: dict) -> tuple[list, list[str]]:
+    """(rows, the columns any row has) of a chart's data, within the budget: the canonical
+    form holds one value per row and column, so rows times columns is what is capped (14,000
+    rows of one column each, all different, would be 196 million)."""
+    rows = _chart_rows(spec)
+    check_size(len(rows), chart=True)
+    keys = 0
+    for row in _ticking(rows):
+        keys += len(row) if isinstance(row, dict) else 0
+        check_size(keys, chart=True)
+    columns = _sorted_distinct(str(key) for row in rows if isinstance(row, dict) for key in row)
+    check_size(len(rows) * len(columns), chart=True)
+    return rows, columns
+
+
+def _column_values(rows: list, columns: list[str]) -> dict[str, list[str]]:
+    """Each column's values (as JSON text, sorted): the chart's data, whatever its row order."""
+    values: dict[str, list[str]] = {column: [] for column in columns}
+    for row in _ticking(rows, every=16):
+        row = row if isinstance(row, dict) else {}
+        for column in columns:
+            values[column].append(_dump(row.get(column)))
+    return {column: sorted(found) for column, found in values.items()}
 
 
 def _chart_parts(chart) -> dict:
     """The parts of a chart's specification that a check compares (not colours or sizes)."""
+    data = getattr(chart, "data", None)
+    shape = getattr(data, "shape", None)
+    if kind_of(data) == "table" and isinstance(shape, tuple) and len(shape) == 2:
+        check_size(shape[0] * shape[1], chart=True)  # before Altair writes it out
     spec = chart.to_dict()
+    if not isinstance(spec, dict):
+        raise _Unreadable("a chart whose specification is not a dict")
     if any(key in spec for key in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat")):
         raise _Unreadable("a compound chart (the question asks for a single chart)")
     mark = spec.get("mark", {})
     mark = mark.get("type") if isinstance(mark, dict) else mark
     encoding = spec.get("encoding", {})
     channels = {}
-    for channel, definition in sorted(encoding.items()):
+    if not isinstance(encoding, dict):
+        raise _Unreadable("a chart whose encoding is not a dict")
+    check_size(len(encoding), chart=True)
+    for channel, definition in _ticking(sorted(encoding.items()), every=16):
         definitions = definition if isinstance(definition, list) else [definition]
         if channel == "tooltip":
             channels[channel] = _tooltip_fields(definitions)
             continue
         channels[channel] = sorted((_channel_parts(channel, item, encoding)
                                     for item in definitions if isinstance(item, dict)), key=_dump)
-    rows = _chart_rows(spec)
-    columns = sorted({key for row in rows if isinstance(row, dict) for key in row})
+    rows, columns = chart_data_columns(spec)
+    steps = spec.get("transform", [])
+    steps = steps if isinstance(steps, list) else []
+    check_size(len(steps), chart=True)
     return {
         "kind": "chart",
         "mark": mark,
@@ -420,10 +556,9 @@ def _chart_parts(chart) -> dict:
         "data_rows": len(rows),
         "data_columns": columns,
         "title": _title_text(spec.get("title")),
-        "transforms": sorted({next(iter(step)) for step in spec.get("transform", [])
-                              if isinstance(step, dict) and step}),
-        "column_values": {column: sorted(_dump(row.get(column)) for row in rows)
-                          for column in columns},
+        "transforms": _sorted_distinct(next(iter(step)) for step in steps
+                                       if isinstance(step, dict) and step),
+        "column_values": _column_values(rows, columns),
     }
 
 
@@ -446,6 +581,7 @@ def _title_problem(title: str, rule: str | None) -> str | None:
 def canonical(value, options: dict | None = None) -> dict:
     """The comparable form of an answer (raises _Unreadable for things it cannot compare)."""
     options = _clean_options(options)
+    check_time()
     kind = kind_of(value)
     if kind in ("table", "series"):
         canon = _table_canon(*_as_table(value, options), options)
@@ -454,20 +590,23 @@ def canonical(value, options: dict | None = None) -> dict:
     if kind == "chart":
         return _chart_parts(value)
     if kind == "list":
+        if hasattr(value, "__len__"):
+            check_size(len(value))
         items = [canonical(item, options)["value"] if kind_of(item) not in ("table", "chart",
                                                                             "list", "dict")
-                 else _raise_nested() for item in value]
+                 else _raise_nested() for item in _ticking(value)]
         if isinstance(value, (set, frozenset)) or options.get("ignore_row_order"):
             items = sorted(items, key=_dump)
         return {"kind": "list", "items": items}
     if kind == "dict":
+        check_size(len(value))
         if any(kind_of(item) in ("table", "series", "chart", "list", "dict")
-               for item in value.values()):
+               for item in _ticking(value.values())):
             raise _Unreadable("a dict whose entries hold tables, columns or lists "
                               "(each entry should be one value)")
         return {"kind": "dict", "items": sorted(
-            ([str(key), canonical(item, options)["value"]] for key, item in value.items()),
-            key=_dump)}
+            ([str(key), canonical(item, options)["value"]]
+             for key, item in _ticking(value.items())), key=_dump)}
     if kind in ("other", "None"):
         raise _Unreadable(_describe(kind))
     return {"kind": kind, "value": _canon_scalar(value, options.get("digits", DIGITS))}
@@ -698,14 +837,28 @@ def load_keys(keys_dir: Path | None = None) -> dict[str, dict]:
 
 
 def judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
-    """(passed, one-line message) for an answer; never raises."""
+    """(passed, one-line message) for an answer; never raises. Bounded: past the budget of
+    JUDGE_MAX_VALUES, JUDGE_MAX_CHART_VALUES or JUDGE_MAX_SECONDS, the message says the answer
+    is too large or too slow to judge (and the check fails)."""
     if answer is Ellipsis:
         return False, f"❌ {check_id}: {NOT_ANSWERED}"
+    with judging_budget():
+        try:
+            return _judge(check_id, answer, key)
+        except TooLarge as problem:
+            return False, too_large_message(check_id, problem)
+        except RecursionError:
+            return False, too_large_message(check_id, "nested too deeply")
+
+
+def _judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
     facts = key.get("facts", {})
     options = key.get("options", {})
     try:
         answer = coerce(answer, facts.get("kind"))
         canon = canonical(answer, options)
+    except TooLarge:
+        raise
     except _Unreadable as problem:
         return False, f"❌ {check_id}: not yet: the check cannot compare {problem}"
     except Exception as problem:  # a student's object can fail in any way
