@@ -122,12 +122,16 @@ def _encode_index(index, depth: int) -> dict:
             "v": [_encode(x, depth + 1) for x in index.tolist()]}
 
 
-def emit(namespace: dict, names: list[str], nonce: str) -> None:
-    """(Runs in the kernel.) Publish the value of each name, or why it has none."""
+def emit(namespace: dict, names: list[str], nonce: str, errors: dict | None = None) -> None:
+    """(Runs in the kernel.) Publish the value of each name, or why it has none (`errors`:
+    name -> why, from a rerun that gave no value)."""
     from IPython.display import publish_display_data
 
     values = {}
     for name in names:
+        if errors and name in errors:
+            values[name] = {"error": str(errors[name])[:300]}
+            continue
         try:
             values[name] = {"ok": _encode(namespace[name])}
         except KeyError:
@@ -147,7 +151,7 @@ def _kernel_source() -> str:
              f"MAX_DEPTH = {MAX_DEPTH}", f"MIME = {MIME!r}",
              "class Refused(ValueError):\n    pass",
              *(inspect.getsource(f) for f in (_encode, _encode_index, emit)),
-             "emit(NAMESPACE, NAMES, NONCE)"]
+             "emit(NAMESPACE, NAMES, NONCE, globals().get('ERRORS'))"]
     return "\n".join(parts)
 
 
@@ -164,20 +168,47 @@ def request_code(names: list[str], nonce: str) -> str:
 _KERNEL_SOURCE = None
 
 
-def rerun_request_code(source: str, name: str, tables: list[str], nonce: str,
+def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], nonce: str,
                        rows: dict | None = None) -> str:
-    """The code that runs an answer cell's source again on hidden test data in the kernel
-    (checks.rerun_answer: the named tables replaced by changed copies, in a copy of the
-    namespace) and hands over the new value of `name` like request_code does. When the code
-    cannot run on the test data, the reply says so (an error for `name`)."""
+    """The code that runs an answer's cells again on hidden test data in the kernel
+    (checks.run_answer_cells: the named tables replaced by changed copies, in a copy of the
+    namespace without `name`) and hands over the new value of `name` like request_code does,
+    or why there is none (a cell raised, none assigned `name`).
+
+    What an attacker in the same kernel can and cannot do. The student's code ran first in
+    that interpreter and owns it: it can rebind any name in the notebook, any attribute of any
+    module (this package's included), builtins, pandas and IPython's hooks, or rewrite this
+    request before it runs. So this code relies on no function reached through a name the
+    notebook or a module holds: the functions of the rerun travel inside the request, as
+    source, and are defined afresh in a namespace made for this one request (a dict nothing
+    else refers to), with only the shell object handed in. Reassigning
+    `checks.run_answer_cells`, `checks.perturbed` or `answers.emit`, or a variable named like
+    them, changes nothing here. What stays possible is what is possible with any request:
+    replacing the interpreter's own machinery (builtins, pandas, an input transformer) so that
+    the reply says something else. That cannot pass the check either: the worker judges only
+    the value in the reply against the key's hash of the solution's answer on the hidden data,
+    and a reply with no value, an error, another nonce or a malformed value fails the check
+    (runner.holds_on_hidden_data). A forged reply must carry the right answer on the changed
+    table, which a student gets by computing it, i.e. by following the question's rule."""
     global _KERNEL_SOURCE
     if _KERNEL_SOURCE is None:
         _KERNEL_SOURCE = _kernel_source()
-    rerun = ("from balkan_course.grading.checks import rerun_answer as _rerun\n"
+    if isinstance(sources, str):
+        sources = [sources]
+    rerun = (checks.rerun_source() + "\n"
+             "def _transformed(shell, sources):\n"
+             "    cells = []\n"
+             "    for source in sources:\n"
+             "        try:\n"
+             "            cells.append(shell.transform_cell(source))\n"
+             "        except Exception:\n"
+             "            cells.append(source)\n"
+             "    return cells\n"
              "_shell = get_ipython()\n"
-             f"_value = _rerun(_shell.transform_cell({source!r}), {name!r}, _shell.user_ns, "
-             f"{tables!r}, {rows or {}!r})\n"
-             f"NAMESPACE = {{}} if _value is Ellipsis else {{{name!r}: _value}}\n")
+             f"_value, _why = run_answer_cells(_transformed(_shell, {list(sources)!r}), "
+             f"{name!r}, _shell.user_ns, {list(tables)!r}, {rows or {}!r})\n"
+             f"NAMESPACE = {{{name!r}: _value}} if _why is None else {{}}\n"
+             f"ERRORS = {{}} if _why is None else {{{name!r}: _why}}\n")
     return (f"exec({rerun + _KERNEL_SOURCE!r}, {{'__name__': 'balkan_grader_rerun', "
             f"'get_ipython': get_ipython, 'NAMES': [{name!r}], 'NONCE': {nonce!r}}})")
 

@@ -1139,62 +1139,192 @@ def with_test_rows(frame, rows: list[dict]):
     return out
 
 
+def _target_names(target, names: set[str]) -> None:
+    """The names an assignment target binds: x, (x, y), [x, *rest], nested (a, (b, c));
+    an attribute or an item (obj.x, d["x"]) binds no name."""
+    if isinstance(target, ast.Name):
+        names.add(target.id)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _target_names(element, names)
+    elif isinstance(target, ast.Starred):
+        _target_names(target.value, names)
+
+
 def _assigned_names(source: str) -> set[str]:
+    """The names a cell binds in the notebook's namespace, statement by statement: `=` (with
+    unpacking, starred and chained targets), annotated with a value, augmented, `:=` (in a
+    comprehension too), for and with targets, match captures, import and import-as, def and
+    class, and names a function of the cell declares global; `del` unbinds. Names bound inside
+    a function or class body are not the notebook's. Names a cell binds only at run time
+    (`globals()["x"] = ...`, `exec`, `from m import *`) cannot be seen: the self-check then
+    says it cannot find the answer's cell, and the grader, which reruns the answer cells by
+    the notebook's structure, needs no names at all."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    names = set()
-    for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
-        names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    names: set[str] = set()
+
+    def visit(node) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for part in (*node.decorator_list, *getattr(node, "bases", []),
+                         *getattr(node, "keywords", [])):
+                visit(part)
+            names.add(node.name)
+            names.update(name for inner in ast.walk(node) if isinstance(inner, ast.Global)
+                         for name in inner.names)
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, ast.Assign):
+            visit(node.value)
+            for target in node.targets:
+                _target_names(target, names)
+            return
+        if isinstance(node, ast.AnnAssign):
+            if node.value is not None:  # `x: int` alone binds nothing
+                visit(node.value)
+                _target_names(node.target, names)
+            return
+        if isinstance(node, (ast.AugAssign, ast.NamedExpr)):
+            visit(node.value)
+            _target_names(node.target, names)
+            return
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            _target_names(node.target, names)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            _target_names(node.optional_vars, names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names
+                         if alias.name != "*")
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                gone: set[str] = set()
+                _target_names(target, gone)
+                names.difference_update(gone)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
     return names
 
 
-def rerun_answer(source: str, name: str, namespace: dict, tables: list[str],
-                 rows: dict | None = None):
-    """Run an answer's code again with the named tables replaced by hidden test data (the
-    perturbed copy, plus the author's test rows for that table); return the new value of
-    `name`, or Ellipsis when the code cannot run there."""
+# The name of the code a rerun runs: `check` called from inside it does not rerun again.
+RERUN_FILENAME = "<answer on hidden test data>"
+
+
+def run_answer_cells(sources: list[str], name: str, namespace: dict, tables: list[str],
+                     rows: dict | None = None) -> tuple[object, str | None]:
+    """Run an answer's cells again, in order, on hidden test data: in a copy of the namespace,
+    with the named tables replaced by their perturbed copies plus the author's test rows for
+    them, and without `name`, so that its value can only come from the cells. A cell that
+    raises stops there and the next one runs, as in the notebook. Returns (the new value of
+    `name`, None), or (None, why there is none: a cell raised, or none assigned `name`).
+
+    The grader sends this function's source, with the functions it calls, to the kernel with
+    each rerun (answers.rerun_request_code), where it runs in a namespace made for that
+    request: reassigning names in the notebook or in this module changes nothing there."""
     scope = dict(namespace)
+    scope.pop(name, None)
     for table in tables:
         if kind_of(scope.get(table)) != "table":
-            return ...
+            return None, f"found no table named {table}"
         scope[table] = with_test_rows(perturbed(scope[table], coded_columns(table)),
                                       (rows or {}).get(table, []))
     capture = contextlib.nullcontext()
     if "IPython" in sys.modules:
         from IPython.utils.capture import capture_output
         capture = capture_output()
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
-            warnings.simplefilter("ignore")
-            exec(compile(source, "<answer on hidden test data>", "exec"), scope)  # noqa: S102
-    except Exception:  # noqa: BLE001 - code that fails on other data is judged as it stands
-        return ...
-    return scope.get(name, ...)
+    first_error = None
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
+        warnings.simplefilter("ignore")
+        for source in sources:
+            try:
+                exec(compile(source, RERUN_FILENAME, "exec"), scope)  # noqa: S102
+            except Exception as problem:  # noqa: BLE001 - judged below, as the notebook would
+                first_error = first_error or f"{type(problem).__name__}: {str(problem)[:160]}"
+    if name in scope:
+        return scope[name], None
+    if first_error:
+        return None, f"raised {first_error}"
+    return None, f"did not assign {name}"
+
+
+def rerun_answer(source: str, name: str, namespace: dict, tables: list[str],
+                 rows: dict | None = None):
+    """run_answer_cells for one cell: the new value of `name`, or Ellipsis when there is none."""
+    value, why = run_answer_cells([source], name, namespace, tables, rows)
+    return Ellipsis if why is not None else value
+
+
+# The functions run_answer_cells needs in the kernel, sent with each rerun request.
+RERUN_FUNCTIONS = ("_type_name", "_is_array", "kind_of", "coded_columns", "perturbed",
+                   "_cast_like", "with_test_rows", "run_answer_cells")
+
+
+def rerun_source() -> str:
+    """run_answer_cells and what it calls, as one piece of code with its imports and
+    constants: the kernel half of a rerun (answers.rerun_request_code)."""
+    import inspect
+
+    module = sys.modules[__name__]
+    parts = ["import contextlib, datetime as _dt, io, numbers, sys, warnings",
+             f"DECOY = {DECOY!r}", f"SCALE = {SCALE!r}", f"RERUN_FILENAME = {RERUN_FILENAME!r}",
+             *(inspect.getsource(getattr(module, name)) for name in RERUN_FUNCTIONS)]
+    return "\n".join(parts)
 
 
 def _rerun_hash(check_id: str, value, kind: str, options: dict) -> str | None:
     try:
         canon = canonical(coerce(value, kind), options)
+    except TooLarge:
+        raise
     except Exception:  # noqa: BLE001
         return None
     return _key_hash(check_id, {"rerun": _receipt_canon(canon), "order": canon.get("order")})
 
 
+RERUN_NO_VALUE = ("right for this table, but on a changed copy of the table (rows in another "
+                  "order, other figures, more rows) your answer cell {why}, so it cannot be "
+                  "checked: compute {name} in the answer cell from the table the question "
+                  "names, in a way that works on any version of that table")
+
+
+def hidden_data_failure(check_id: str, key: dict, value, why: str | None) -> str | None:
+    """The failing message of a check whose answer, run again on hidden test data, gave
+    `value` (or no value, and `why`); None when it gives the solution's answer there too.
+    A rerun that gives no value fails: only a check with no hidden test keeps its verdict."""
+    rerun = key.get("facts", {}).get("rerun")
+    if not rerun:
+        return None
+    if why is not None:
+        return f"❌ {check_id}: not yet: " + RERUN_NO_VALUE.format(why=str(why)[:240],
+                                                                  name=rerun["name"])
+    with judging_budget():
+        try:
+            same = _rerun_hash(check_id, value, key["facts"]["kind"],
+                               key.get("options", {})) == rerun["hash"]
+        except TooLarge as problem:
+            return too_large_message(check_id, f"on hidden test data: {problem}")
+    return None if same else f"❌ {check_id}: not yet: {RERUN_HINT}"
+
+
 def rerun_judge(check_id: str, source: str, namespace: dict, key: dict) -> bool | None:
     """Does the answer's code give the solution's answer on hidden test data too? None when the
-    check has no hidden test, or the code cannot run there (the first verdict then stands)."""
+    check has no hidden test; False when it gives another answer, raises there, or does not
+    assign the answer's name."""
     rerun = key.get("facts", {}).get("rerun")
-    if not rerun or rerun["name"] not in _assigned_names(source):
+    if not rerun:
         return None
-    value = rerun_answer(source, rerun["name"], namespace, rerun["tables"], rerun.get("rows"))
-    if value is Ellipsis:
-        return None
-    return _rerun_hash(check_id, value, key["facts"]["kind"], key.get("options", {})) \
-        == rerun["hash"]
+    value, why = run_answer_cells([source], rerun["name"], namespace, rerun["tables"],
+                                  rerun.get("rows"))
+    return hidden_data_failure(check_id, key, value, why) is None
 
 
 def _ipython():
@@ -1202,19 +1332,30 @@ def _ipython():
     return module.get_ipython() if module is not None else None
 
 
-def _answer_cell(name: str) -> tuple[str, dict] | None:
-    """The source of the last cell run before this one that assigned `name`, and the
-    namespace, when running in IPython (a kernel); else None."""
+def _answer_cell(name: str) -> str | None:
+    """The source (as IPython runs it) of the last cell run that assigns `name`, the running
+    cell included, when running in IPython (a kernel); else None. Cells are told apart by
+    what their code does (_assigned_names), never by their text: a comment is no code."""
     shell = _ipython()
-    history = list(getattr(shell, "user_ns", {}).get("In", []))[:-1] if shell else []
+    history = list(getattr(shell, "user_ns", {}).get("In", [])) if shell else []
     for source in reversed(history):
         try:
             code = shell.transform_cell(source)
         except Exception:  # noqa: BLE001
             continue
-        if name in _assigned_names(code) and "check(" not in code:
-            return code, shell.user_ns
+        if name in _assigned_names(code):
+            return code
     return None
+
+
+def _in_rerun() -> bool:
+    """Is this check called by an answer cell that a rerun is running again?"""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == RERUN_FILENAME:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _checked_name() -> str | None:
@@ -1245,9 +1386,9 @@ def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
     stray = sorted(set(rows) - set(tables))
     if stray:
         raise ValueError(f"{check_id}: test rows for {stray}, which the check does not rerun on")
-    value = rerun_answer(found[0], name, found[1], list(tables), rows)
-    if value is Ellipsis:
-        raise ValueError(f"{check_id}: the solution cannot run on hidden test data")
+    value, why = run_answer_cells([found], name, _ipython().user_ns, list(tables), rows)
+    if why is not None:
+        raise ValueError(f"{check_id}: the solution cannot run on hidden test data ({why})")
     kind = canonical(answer, _clean_options(options))["kind"]
     rerun = {"name": name, "tables": list(tables),
              "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
@@ -1310,6 +1451,8 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
     (what a chart's title must do). `hint` is shown when no more precise hint applies. The
     rules for choosing them are in docs/authoring_exercises.md.
     """
+    if _in_rerun():
+        return  # an answer cell that also checks, run again on hidden data: judged outside
     record = _record_path()
     if record is not None:
         _recorded[check_id] = {"answer": answer, "options": options, "hint": hint,
@@ -1344,15 +1487,27 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
     print(message)
 
 
+RERUN_NO_CELL = ("right for this table, but the check cannot find the cell that computes "
+                 "{name}, to run it again on a changed copy of the table: assign {name} in "
+                 "the answer cell (name = ...), then run that cell and this one again")
+
+
 def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
-    """A right answer is run again on hidden test data when its check asks for it."""
+    """A right answer is run again on hidden test data when its check asks for it: the last
+    cell run that assigns the answer's name (the kernel knows only the history of what ran,
+    not the notebook's structure, which the grader uses). Outside IPython there is no history
+    (a plain Python process): the verdict stands there, and the grader reruns anyway."""
     rerun = key.get("facts", {}).get("rerun")
-    if not passed or not rerun:
+    shell = _ipython()
+    if not passed or not rerun or shell is None or _in_rerun():
         return passed, message
     found = _answer_cell(rerun["name"])
-    if found and rerun_judge(check_id, found[0], found[1], key) is False:
-        return False, f"❌ {check_id}: not yet: {RERUN_HINT}"
-    return passed, message
+    if found is None:
+        return False, f"❌ {check_id}: not yet: " + RERUN_NO_CELL.format(name=rerun["name"])
+    value, why = run_answer_cells([found], rerun["name"], shell.user_ns, rerun["tables"],
+                                  rerun.get("rows"))
+    failure = hidden_data_failure(check_id, key, value, why)
+    return (False, failure) if failure else (passed, message)
 
 
 def hidden_rows(check_id: str, **tables: list[dict]) -> None:
