@@ -1155,8 +1155,9 @@ def _assigned_names(source: str) -> set[str]:
     """The names a cell binds in the notebook's namespace, statement by statement: `=` (with
     unpacking, starred and chained targets), annotated with a value, augmented, `:=` (in a
     comprehension too), for and with targets, match captures, import and import-as, def and
-    class, and names a function of the cell declares global; `del` unbinds. Names bound inside
-    a function or class body are not the notebook's. Names a cell binds only at run time
+    class, and names a function of the cell declares global; a `del` at the top of the cell
+    unbinds (one inside a branch may not run). Names bound inside a function or class body are
+    not the notebook's. Names a cell binds only at run time
     (`globals()["x"] = ...`, `exec`, `from m import *`) cannot be seen: the self-check then
     says it cannot find the answer's cell, and the grader, which reruns the answer cells by
     the notebook's structure, needs no names at all."""
@@ -1202,16 +1203,17 @@ def _assigned_names(source: str) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             names.add(node.rest)
-        elif isinstance(node, ast.Delete):
-            for target in node.targets:
-                gone: set[str] = set()
-                _target_names(target, gone)
-                names.difference_update(gone)
-            return
         for child in ast.iter_child_nodes(node):
             visit(child)
 
-    visit(tree)
+    for statement in tree.body:
+        if isinstance(statement, ast.Delete):  # only a `del` the cell always runs unbinds
+            gone: set[str] = set()
+            for target in statement.targets:
+                _target_names(target, gone)
+            names.difference_update(gone)
+        else:
+            visit(statement)
     return names
 
 
@@ -1332,20 +1334,53 @@ def _ipython():
     return module.get_ipython() if module is not None else None
 
 
+def _history() -> list[str]:
+    """The cells run so far in this kernel, the running one last, as IPython runs them."""
+    shell = _ipython()
+    cells = []
+    for source in list(getattr(shell, "user_ns", {}).get("In", [])) if shell else []:
+        try:
+            cells.append(shell.transform_cell(source))
+        except Exception:  # noqa: BLE001 - a cell IPython cannot read binds nothing
+            cells.append("")
+    return cells
+
+
 def _answer_cell(name: str) -> str | None:
     """The source (as IPython runs it) of the last cell run that assigns `name`, the running
     cell included, when running in IPython (a kernel); else None. Cells are told apart by
     what their code does (_assigned_names), never by their text: a comment is no code."""
-    shell = _ipython()
-    history = list(getattr(shell, "user_ns", {}).get("In", [])) if shell else []
-    for source in reversed(history):
-        try:
-            code = shell.transform_cell(source)
-        except Exception:  # noqa: BLE001
-            continue
-        if name in _assigned_names(code):
-            return code
-    return None
+    return next((code for code in reversed(_history()) if name in _assigned_names(code)), None)
+
+
+def _calls_check(code: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.Call) and "check" in (getattr(node.func, "id", None),
+                                                         getattr(node.func, "attr", None))
+               for node in ast.walk(tree))
+
+
+def _rerun_attempts(name: str, tables: list[str]) -> list[list[str]]:
+    """The cells the self-check runs again on hidden data, in the order it tries them: the
+    last cell that assigns `name` (as the key was recorded), then, should that give no value
+    (it uses a helper of an earlier cell, say), every cell run since the previous check cell,
+    except those that load the tables (set-up code would replace the hidden data)."""
+    cells = _history()
+    last = next((code for code in reversed(cells) if name in _assigned_names(code)), None)
+    if last is None:
+        return []
+    earlier, current = cells[:-1], cells[-1:]
+    start = max((i + 1 for i, code in enumerate(earlier) if _calls_check(code)), default=0)
+    since = [code for code in earlier[start:] + [c for c in current if name in
+                                                 _assigned_names(c)]
+             if not _assigned_names(code) & set(tables)]
+    found = [[last]]
+    if since != [last] and any(name in _assigned_names(code) for code in since):
+        found.append(since)
+    return found
 
 
 def _in_rerun() -> bool:
@@ -1501,12 +1536,17 @@ def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
     shell = _ipython()
     if not passed or not rerun or shell is None or _in_rerun():
         return passed, message
-    found = _answer_cell(rerun["name"])
-    if found is None:
+    attempts = _rerun_attempts(rerun["name"], rerun["tables"])
+    if not attempts:
         return False, f"❌ {check_id}: not yet: " + RERUN_NO_CELL.format(name=rerun["name"])
-    value, why = run_answer_cells([found], rerun["name"], shell.user_ns, rerun["tables"],
-                                  rerun.get("rows"))
-    failure = hidden_data_failure(check_id, key, value, why)
+    value, first_why = None, None
+    for cells in attempts:
+        value, why = run_answer_cells(cells, rerun["name"], shell.user_ns, rerun["tables"],
+                                      rerun.get("rows"))
+        if why is None:
+            break
+        first_why = first_why or why
+    failure = hidden_data_failure(check_id, key, value, why and first_why)
     return (False, failure) if failure else (passed, message)
 
 
