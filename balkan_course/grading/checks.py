@@ -1524,14 +1524,15 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
 
 RERUN_NO_CELL = ("right for this table, but the check cannot find the cell that computes "
                  "{name}, to run it again on a changed copy of the table: assign {name} in "
-                 "the answer cell (name = ...), then run that cell and this one again")
+                 "the answer cell ({name} = ...), then run that cell and this one again")
 
 
 def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
-    """A right answer is run again on hidden test data when its check asks for it: the last
-    cell run that assigns the answer's name (the kernel knows only the history of what ran,
-    not the notebook's structure, which the grader uses). Outside IPython there is no history
-    (a plain Python process): the verdict stands there, and the grader reruns anyway."""
+    """A right answer is run again on hidden test data when its check asks for it: the cells
+    _rerun_attempts finds in the history of what ran (the kernel does not know the notebook's
+    structure, which the grader uses). As in the grader, a rerun that gives no value fails.
+    Outside IPython there is no history (a plain Python process, as in the course's tests):
+    the verdict stands there, and the grader reruns anyway."""
     rerun = key.get("facts", {}).get("rerun")
     shell = _ipython()
     if not passed or not rerun or shell is None or _in_rerun():
