@@ -1363,12 +1363,12 @@ def _calls_check(code: str) -> bool:
                for node in ast.walk(tree))
 
 
-def _rerun_attempts(name: str, tables: list[str]) -> list[list[str]]:
+def _rerun_attempts(name: str, tables: list[str], cells: list[str]) -> list[list[str]]:
     """The cells the self-check runs again on hidden data, in the order it tries them: the
     last cell that assigns `name` (as the key was recorded), then, should that give no value
     (it uses a helper of an earlier cell, say), every cell run since the previous check cell,
-    except those that load the tables (set-up code would replace the hidden data)."""
-    cells = _history()
+    except those that load the tables (set-up code would replace the hidden data). `cells`:
+    the history, the running cell last."""
     last = next((code for code in reversed(cells) if name in _assigned_names(code)), None)
     if last is None:
         return []
@@ -1531,13 +1531,17 @@ def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
     """A right answer is run again on hidden test data when its check asks for it: the cells
     _rerun_attempts finds in the history of what ran (the kernel does not know the notebook's
     structure, which the grader uses). As in the grader, a rerun that gives no value fails.
-    Outside IPython there is no history (a plain Python process, as in the course's tests):
-    the verdict stands there, and the grader reruns anyway."""
+    Without a history the verdict stands, and the grader reruns anyway: outside IPython (a
+    plain Python process, as in the course's tests), or when the running cell is not in the
+    history (a front end that runs cells without keeping them, as nbval does)."""
     rerun = key.get("facts", {}).get("rerun")
     shell = _ipython()
     if not passed or not rerun or shell is None or _in_rerun():
         return passed, message
-    attempts = _rerun_attempts(rerun["name"], rerun["tables"])
+    cells = _history()
+    if not cells or not _calls_check(cells[-1]):
+        return passed, message
+    attempts = _rerun_attempts(rerun["name"], rerun["tables"], cells)
     if not attempts:
         return False, f"❌ {check_id}: not yet: " + RERUN_NO_CELL.format(name=rerun["name"])
     value, first_why = None, None
