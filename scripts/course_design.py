@@ -981,7 +981,7 @@ KEYWORD_MEANINGS = {
 
 # The course's tables of names and colours: they have no docstring of their own.
 CONSTANT_MEANINGS = {
-    "EMBED_OPTIONS": "how the course draws charts (offline, with an accessible menu)",
+    "EMBED_OPTIONS": "options for a chart drawn by hand: no export menu (it needs the internet)",
     "MISSION_NAMES": "each mission id with its readable name",
     "READABLE_LABELS": "each code with the words a chart shows instead",
     "SHORT_NAMES": "each article's short label, the one used everywhere",
@@ -995,11 +995,11 @@ CONSTANT_MEANINGS = {
     "PRECISION_SHAPE": "a shape for each location precision",
     "THEME_COLOURS": "a colour for each theme",
     "INCIDENT_COLOUR": "the colour of incidents on the map",
-    "UNITS": "each unit of a figure, in words",
-    "ASSUMPTIONS": "the assumptions behind the scenario, in words",
+    "UNITS": "each unit of money with how many euros it holds",
+    "ASSUMPTIONS": "the scenario explorer's assumptions and the settings each can take",
     "ICD203_SCALE": "each estimative word with its probability range (ICD 203)",
-    "RELATIONS": "how the course's tables join (which id points to which table)",
-    "SCENARIO_RULES": "the rules of the scenario explorer",
+    "RELATIONS": "how a claim relates to a scenario setting (supports, opposes, warns)",
+    "SCENARIO_RULES": "which claims support, oppose or warn about each scenario setting",
     "STANCE_COLOURS": "a colour for each stance",
     "STANCE_ORDER": "the stances in the order charts show them",
     "THREADS": "the four threads of argument and their claims",
