@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 import time
 import zipfile
 from pathlib import Path
@@ -36,7 +37,8 @@ STUDENTS = {"kovacana_1001_5001": "solution", "gashiblerim_1002_5002": "half",
 
 def class_cells() -> list[str]:
     """The checklist's Python cells, in order: what the teacher pastes into my_class.ipynb."""
-    return re.findall(r"```python\n(.*?)```", CHECKLIST.read_text(encoding="utf-8"), flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", CHECKLIST.read_text(encoding="utf-8"), flags=re.S)
+    return [textwrap.dedent(block).strip() for block in blocks]  # inside a list item
 
 
 def student_notebook(kind: str) -> str:

@@ -71,12 +71,19 @@ MINUTES_PER_ANSWER_POINT = 1.0  # ... plus a minute per point the answer is wort
 MEMO_MINUTES = 15  # one memo of 400-600 words with the rubric, comments included
 
 # Machine time, MEASURED by benchmarks/bench_class.py (30 students per set, 2 workers) on
-# 2026-12-06: x86_64, 2 CPUs shared with other users (load average about 3.5), 24 GB, Python
-# 3.11. Seconds for the whole class, one `python -m balkan_course.grading` run per set.
-MEASURED_ON = "2026-12-06, a shared 2-CPU x86_64 Linux machine (load average about 3.5), 2 workers"
+# 2026-12-06: x86_64, 2 CPUs shared with other users (load average 3.5 at the start, 10-14
+# during the run), 24 GB, Python 3.11. Seconds for the whole class, one
+# `python -m balkan_course.grading` run per set. A set not listed shows "not measured yet".
 MEASURED_SECONDS = {
     "00_start_here": 23.8,
     "01_sources_and_evidence": 24.2,
+    "02_timeline": 26.3,
+    "03_who_is_who": 31.9,
+    "04_peacekeeping_forces": 39.6,
+    "05_money_and_capabilities": 63.5,
+    "06_places_and_flashpoints": 81.8,
+    "07_narratives_and_forecasts": 65.1,
+    "08_capstone_briefing": 59.4,
 }
 
 

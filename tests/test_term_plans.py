@@ -159,3 +159,12 @@ def test_the_pages_are_linked():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for page in ("term_plans.md", "term_checklist.md", "windows_anaconda.md"):
         assert f"({page})" in guide and f"(docs/{page})" in readme, page
+
+
+def test_the_measured_seconds_are_those_the_doc_reports():
+    """The hours table's machine column (script constants) and the page's measured table."""
+    text = doc_text().split("**Machine time, measured.**", 1)[1]
+    row = next(line for line in text.splitlines() if line.startswith("| seconds for 30"))
+    quoted = [float(cell) for cell in row.strip("|").split("|")[1:-1]]
+    assert quoted == list(term_plans.MEASURED_SECONDS.values())
+    assert round(sum(quoted)) == int(row.strip("|").split("|")[-1].split()[0])
