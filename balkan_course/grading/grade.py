@@ -665,7 +665,8 @@ class RunOptions:
 
 def worker_command(options: RunOptions, work_dir: Path, results_dir: Path, index: int):
     command = [sys.executable, "-m", "balkan_course.grading.runner",
-               "--results", str(results_dir), "--work-dir", str(work_dir),
+               # absolute: the worker runs in work_dir, where a relative --out means nothing
+               "--results", str(results_dir.resolve()), "--work-dir", str(work_dir.resolve()),
                "--worker-index", str(index), "--cell-timeout", str(options.cell_timeout),
                "--notebook-timeout", str(options.notebook_timeout),
                "--memory-mb", str(options.memory_mb), "--output-kb", str(options.output_kb)]
