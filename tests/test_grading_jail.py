@@ -434,7 +434,8 @@ def test_memory_files_are_counted(tmp_path):
 @needs_sandbox
 def test_a_course_cloned_under_tmp_is_graded_in_the_sandbox(tmp_path):
     """From a clone under /tmp (as CI or a teacher might make one) the sandbox still works:
-    the course is bound back over the kernel's private /tmp, its solutions stay hidden."""
+    the course is bound back over the kernel's private /tmp, its solutions stay hidden. The
+    submissions and output folders are given relative to the course, as `make grade` does."""
     clone = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
     try:
         shutil.copytree(ROOT / "balkan_course", clone / "balkan_course",
@@ -450,8 +451,9 @@ def test_a_course_cloned_under_tmp_is_graded_in_the_sandbox(tmp_path):
                          files={name: hostile.attack(read_solutions)})])
         env = dict(os.environ, PYTHONPATH=str(clone), **{checks.KEYS_DIR_ENV: str(keys)})
         done = subprocess.run(
-            [sys.executable, "-m", "balkan_course.grading", str(submissions), "--out",
-             str(clone / "out"), "--solutions", str(solutions), "--isolation", "on",
+            # Relative folders, as `make grade` gives them (the workers run elsewhere).
+            [sys.executable, "-m", "balkan_course.grading", "submissions", "--out", "out",
+             "--solutions", str(solutions), "--isolation", "on",
              "--cell-timeout", "8"],
             cwd=clone, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
