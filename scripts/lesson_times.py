@@ -81,7 +81,7 @@ LESSONS = {
     "06_places_and_flashpoints": (
         "lessons 00-02 (`merge`, date precision); a little trigonometry helps for the distances "
         "but is not needed",
-        ["widget-why"],
+        ["haversine-why", "widget-why"],
         ["kosovo", "northern-kosovo", "boundary", "crossing-point", "municipality",
          "map-projection", "geo-precision", "haversine-formula"]),
     "07_narratives_and_forecasts": (

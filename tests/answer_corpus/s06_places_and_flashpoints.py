@@ -79,6 +79,10 @@ CORPUS = {
     },
     "06-from-pristina": {
         "right": [
+            f'exact = {EXACT}\nwhere = places.set_index("place_id")\n'
+            'others = exact.loc[exact["place_id"] != "pristina"]\ndistances = others.assign('
+            'km=haversine_km(where.loc["pristina", "latitude"], where.loc["pristina", "longitude"], '
+            'others["latitude"], others["longitude"]).round(1)).sort_values("km")[["place_id", "km"]]',
             f'exact = {EXACT}\npr = exact.loc[exact["place_id"] == "pristina"].iloc[0]\n'
             'others = exact.loc[exact["place_id"] != "pristina"]\ndistances = others.assign('
             'km=haversine_km(pr["latitude"], pr["longitude"], others["latitude"], '
