@@ -144,6 +144,9 @@ CORPUS = {
     },
     "06-points-map": {
         "right": [
+            'points = alt.Chart(located).mark_circle().encode(longitude="longitude:Q", latitude="latitude:Q", '
+            'tooltip=["name_sq:N", "name_sr:N", "place_type:N"]).properties(title="Where the events are", '
+            'description="Map of the places of the events, one circle per event.")',
             'points = alt.Chart(located).mark_circle(size=80, color="#D55E00").encode('
             'longitude="longitude:Q", latitude="latitude:Q", tooltip=["name_sq:N", '
             '"name_sr:N", "place_type:N"]).properties(title="Where the events of the articles are placed")',
