@@ -81,17 +81,23 @@ LESSONS = {
     "06_places_and_flashpoints": (
         "lessons 00-02 (`merge`, date precision); a little trigonometry helps for the distances "
         "but is not needed",
-        ["widget-why"],
+        ["haversine-why", "widget-why"],
         ["kosovo", "northern-kosovo", "boundary", "crossing-point", "municipality",
          "map-projection", "geo-precision", "haversine-formula"]),
     "07_narratives_and_forecasts": (
         "lessons 00-03 (claims and speakers, `groupby`); percentages",
-        ["disagree-why", "threads-why", "date-widget-why", "scenario-why"],
+        ["disagree-why", "threads-why", "timeline-why", "date-widget-why",
+         "scenario-why"],
         ["coding", "codebook", "stance", "cohens-kappa", "coverage-bias", "forecast",
          "estimative-words", "icd-203", "probability", "horizon", "scenario", "secession"]),
     "08_capstone_briefing": (
         "lessons 00-07, or at least 00, 01 and 04",
-        [], ["citation", "source", "evidence", "description", "estimative-words"]),
+        ["widget-why", "checklists-why"],
+        ["citation", "source", "evidence", "description", "estimative-words"]),
+    "09_common_errors": (
+        "lessons 00-01 (loading a table, filters, a bar chart); it helps at any point of the "
+        "course",
+        [], ["table", "chart", "evidence"]),
 }
 
 
