@@ -46,7 +46,8 @@ LESSONS = {
     "00_start_here": (
         "no pandas or Altair; the plain Python of the optional "
         "[Python primer](00a_python_primer.ipynb) (lists, dictionaries, functions, methods)",
-        ["widget-why"], ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
+        ["widget-why"],
+        ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
     "01_sources_and_evidence": (
         "lesson 00 (loading a table, choosing rows and columns, sorting, a first bar chart)",
         ["dates-chart-intro", "names-intro", "provenance-intro", "widget-intro"],
