@@ -55,7 +55,7 @@ LESSONS = {
          "strength"]),
     "02_timeline": (
         "lessons 00-01 (filters, `merge` on an id column, `groupby`)",
-        ["close-view-intro", "widget-intro"],
+        ["disagreements-intro", "close-view-intro", "widget-intro"],
         ["time-precision", "northern-kosovo", "republika-srpska", "dayton-agreement",
          "independence"]),
     "03_who_is_who": (
