@@ -46,15 +46,16 @@ LESSONS = {
     "00_start_here": (
         "no pandas or Altair; the plain Python of the optional "
         "[Python primer](00a_python_primer.ipynb) (lists, dictionaries, functions, methods)",
-        [], ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
+        ["widget-why"],
+        ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
     "01_sources_and_evidence": (
         "lesson 00 (loading a table, choosing rows and columns, sorting, a first bar chart)",
-        ["provenance-intro", "widget-intro"],
+        ["dates-chart-intro", "names-intro", "provenance-intro", "widget-intro"],
         ["source", "citation", "time-precision", "provenance", "paraphrase", "evidence",
          "strength"]),
     "02_timeline": (
         "lessons 00-01 (filters, `merge` on an id column, `groupby`)",
-        ["close-view-intro", "widget-intro"],
+        ["disagreements-intro", "close-view-intro", "widget-intro"],
         ["time-precision", "northern-kosovo", "republika-srpska", "dayton-agreement",
          "independence"]),
     "03_who_is_who": (
