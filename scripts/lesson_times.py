@@ -59,7 +59,7 @@ LESSONS = {
          "independence"]),
     "03_who_is_who": (
         "lessons 00-02 (`merge`, `groupby` and `size`, `value_counts`)",
-        ["speakers-sources-why", "co-why"],
+        ["speakers-sources-why", "variants-why", "co-why", "widget-why"],
         ["claim", "source", "high-representative", "republika-srpska", "coding"]),
     "04_peacekeeping_forces": (
         "lessons 00-01 (filters, reported figures kept with their source)",
