@@ -63,10 +63,13 @@ LESSONS = {
         ["claim", "source", "high-representative", "republika-srpska", "coding"]),
     "04_peacekeeping_forces": (
         "lessons 00-01 (filters, reported figures kept with their source)",
-        ["surge-why", "estimates-why", "compare-question", "us-why", "eufor-2025-why"],
+        [],
         ["peacekeeping", "peacekeeping-mission", "kfor", "eufor-althea", "strength",
-         "reinforcement", "reserve-forces", "contingent", "log-scale", "scenario",
-         "security-vacuum"]),
+         "reinforcement", "contingent", "log-scale", "security-vacuum"]),
+    "04b_ranges_and_scenarios": (
+        "lesson 04 (the two missions, their reported strength, the US share)",
+        ["casualties-why", "scenario-params-why", "zoom-why"],
+        ["strength", "reserve-forces", "contingent", "scenario"]),
     "04a_mandates_and_the_eu_track": (
         "lessons 00-01 and 04 (filters, `merge`, `groupby`; what KFOR and EUFOR Althea are)",
         [],
