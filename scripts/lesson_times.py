@@ -79,7 +79,7 @@ LESSONS = {
          "high-representative"]),
     "05_money_and_capabilities": (
         "lessons 00-01 and 04 (filters, derived figures, a log scale)",
-        ["troops-why", "capabilities-why"],
+        ["budget-chart-question", "widget-why", "troops-why", "capabilities-why"],
         ["budget", "ministry-of-defence", "kosovo-security-force", "log-scale"]),
     "06_places_and_flashpoints": (
         "lessons 00-02 (`merge`, date precision); a little trigonometry helps for the distances "
