@@ -60,14 +60,13 @@ LESSONS = {
          "independence"]),
     "03_who_is_who": (
         "lessons 00-02 (`merge`, `groupby` and `size`, `value_counts`)",
-        ["speakers-sources-why", "co-why"],
+        ["speakers-sources-why", "variants-why", "co-why", "widget-why"],
         ["claim", "source", "high-representative", "republika-srpska", "coding"]),
     "04_peacekeeping_forces": (
         "lessons 00-01 (filters, reported figures kept with their source)",
-        ["surge-why", "estimates-why", "compare-question", "us-why", "eufor-2025-why"],
+        [],
         ["peacekeeping", "peacekeeping-mission", "kfor", "eufor-althea", "strength",
-         "reinforcement", "reserve-forces", "contingent", "log-scale", "scenario",
-         "security-vacuum"]),
+         "reinforcement", "contingent", "log-scale", "security-vacuum"]),
     "04a_mandates_and_the_eu_track": (
         "lessons 00-01 and 04 (filters, `merge`, `groupby`; what KFOR and EUFOR Althea are)",
         [],
@@ -75,9 +74,13 @@ LESSONS = {
          "accession", "conditionality", "dialogue", "brussels-agreement",
          "association-of-serb-majority-municipalities", "ohrid-agreement",
          "high-representative"]),
+    "04b_ranges_and_scenarios": (
+        "lesson 04 (the two missions, their reported strength, the US share)",
+        ["casualties-why", "scenario-params-why", "zoom-why"],
+        ["strength", "reserve-forces", "contingent", "scenario"]),
     "05_money_and_capabilities": (
         "lessons 00-01 and 04 (filters, derived figures, a log scale)",
-        ["troops-why", "capabilities-why"],
+        ["budget-chart-question", "widget-why", "troops-why", "capabilities-why"],
         ["budget", "ministry-of-defence", "kosovo-security-force", "log-scale"]),
     "06_places_and_flashpoints": (
         "lessons 00-02 (`merge`, date precision); a little trigonometry helps for the distances "
