@@ -406,8 +406,15 @@ def idioms_in(tree: ast.AST, own: set[str] = frozenset()) -> dict[str, str]:
     return found
 
 
-def notebook_idioms(notebook: dict, cells: list[dict]) -> dict[str, str]:
-    """The idioms of some code cells of a notebook (names the notebook defines left out)."""
+def student_code(source: str) -> str:
+    """What a student writes in an answer cell: the solution's region when the cell marks one
+    (the instructor's lines around it are read, not written), else the whole cell."""
+    return region_code(source) if BEGIN in source else solution_code(source)
+
+
+def notebook_idioms(notebook: dict, cells: list[dict], code=solution_code) -> dict[str, str]:
+    """The idioms of some code cells of a notebook (names the notebook defines left out); code
+    picks the part of each wanted cell that counts."""
     trees = []
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
@@ -420,6 +427,8 @@ def notebook_idioms(notebook: dict, cells: list[dict]) -> dict[str, str]:
     wanted = {id(cell) for cell in cells}
     for cell, tree in trees:
         if id(cell) in wanted:
+            if code is not solution_code:
+                tree = parse(code(text(cell)))
             for idiom, shown in idioms_in(tree, own).items():
                 found.setdefault(idiom, shown)
     return found
@@ -453,7 +462,7 @@ def answer_idioms(solution: dict) -> list[tuple[str, dict[str, str] | None]]:
         except SyntaxError:
             found.append((cell.get("id"), None))
             continue
-        found.append((cell.get("id"), notebook_idioms(solution, [cell])))
+        found.append((cell.get("id"), notebook_idioms(solution, [cell], code=student_code)))
     return found
 
 
@@ -818,7 +827,9 @@ MEANINGS = {
     "Chart()": "start a chart from a table",
     ".mark_bar()": "draw bars", ".mark_point()": "draw points", ".mark_line()": "draw lines",
     ".mark_circle()": "draw filled circles", ".mark_rule()": "draw straight lines (rules)",
-    ".mark_text()": "write text on the chart", ".mark_tick()": "draw short ticks",
+    ".mark_text()": "write text on the chart",
+    ".mark_text(x=)": "where the text sits across the chart (a position or a field)",
+    ".mark_text(limit=)": "the widest text, in pixels, before it is cut with an ellipsis", ".mark_tick()": "draw short ticks",
     ".mark_area()": "draw a filled area", ".mark_rect()": "draw rectangles (a heat map)",
     ".mark_geoshape()": "draw shapes from map data",
     ".encode()": "say which column goes on which channel (x, y, colour, tooltip...)",
