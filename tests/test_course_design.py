@@ -1,9 +1,8 @@
 """The course's design conventions (issue 20), checked by scripts/course_design.py.
 
 Each check returns a list of problems. The unit tests run it on small made-up notebooks, both
-what it must catch and what it must accept; one test per check runs it on the real course. The
-lessons and exercise sets are being restructured to follow the conventions: until that is merged,
-the real-course tests that fail today are marked `PENDING` (remove the mark once they pass).
+what it must catch and what it must accept; one test per check runs it on the real course. Over the
+real course every check must find nothing.
 The generated tables (teacher's guide) and the reference card must match the notebooks now.
 """
 
@@ -17,9 +16,6 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 import course_design as cd  # noqa: E402 - a script, not a package
-
-PENDING = pytest.mark.xfail(strict=False, reason="lessons being restructured (issue 20)")
-
 
 # ---------------------------------------------------------------------------------------------
 # Small notebooks
@@ -477,51 +473,41 @@ def test_real_course_tasks_are_found(real):
     assert all(count >= 5 for count in counts.values()), counts
 
 
-@PENDING
 def test_real_exercises_need_only_core_sections(real):
     assert cd.section_need_problems(real) == []
 
 
-@PENDING
 def test_real_lessons_have_three_predict_moments_in_each_core(real):
     assert cd.predict_problems(real) == []
 
 
-@PENDING
 def test_real_lessons_open_with_their_ir_question(real):
     assert cd.ir_question_problems(real) == []
 
 
-@PENDING
 def test_real_exercises_use_only_idioms_shown_before(real):
     assert cd.idiom_problems(real) == []
 
 
-@PENDING
 def test_real_tips_from_set_04_name_no_code(real):
     assert cd.tip_problems(real) == []
 
 
-@PENDING
 def test_real_sets_end_with_an_open_task(real):
     assert cd.open_task_problems(real) == []
 
 
-@PENDING
 def test_real_interaction_is_assessed(real):
     assert cd.interaction_problems(real) == []
 
 
-@PENDING
 def test_real_stretch_items_are_marked(real):
     assert cd.stretch_problems(real) == []
 
 
-@PENDING
 def test_real_read_only_cells_say_so(real):
     assert cd.read_only_problems(real) == []
 
 
-@PENDING
 def test_real_card_gives_every_idiom_a_meaning(real):
     assert cd.meaning_problems(real) == []

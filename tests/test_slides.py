@@ -97,8 +97,11 @@ def write(folder: Path, stem: str, cells: list[dict]) -> Path:
 
 def deck(tmp_path: Path, cells: list[dict], stem: str = "04_peacekeeping_forces",
          guide: str = GUIDE) -> make_slides.Deck:
-    return make_slides.read_deck(write(tmp_path, stem, cells),
-                                 make_slides.guide_discussions(guide))
+    # The made-up lesson's own plan: `surge-why` is its extension (whatever the real 04's is).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(make_slides.lesson_times.LESSONS, stem, ("", ["surge-why"], []))
+        return make_slides.read_deck(write(tmp_path, stem, cells),
+                                     make_slides.guide_discussions(guide))
 
 
 @pytest.fixture
