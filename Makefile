@@ -71,8 +71,8 @@ test-browser: $(BROWSER_STAMP) $(REVEAL_STAMP)
 	sh browser_tests/offline.sh $(BIN)/python -m pytest browser_tests -p no:cacheprovider $(ARGS)
 
 # Slides per lesson in build/slides/ (question, key chart, discussion prompt), offline.
-# SLIDES_ARGS passes options, e.g. SLIDES_ARGS=--strict (fail on a lesson without its marks).
-SLIDES_ARGS ?=
+# SLIDES_ARGS passes options; --strict (the default) fails on a lesson without its marks.
+SLIDES_ARGS ?= --strict
 slides: $(REVEAL_STAMP)
 	$(BIN)/python scripts/make_slides.py $(SLIDES_ARGS)
 

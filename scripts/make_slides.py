@@ -8,12 +8,13 @@ Three slides per lesson, taken from the lesson notebook itself, never from a sec
 1. the question: the markdown cell of id `ir-question`, under the lesson's title;
 2. the key chart: the stored picture of the code cell whose `metadata.balkan_course.slide` is
    "key-chart" (its text summary's `Description:` is the picture's alternative text);
-3. the discussion prompt: the markdown cell whose `metadata.balkan_course.slide` is "discussion".
-A lesson without these marks falls back, and the script says so: the question to the first
-paragraph of the goals cell; the chart to the first code cell of the core (lesson_times' cut)
-whose stored output holds a picture or a chart specification; the discussion to the lesson's
-questions in docs/teachers_guide.md (`**NN · Title**` lists under "Discussion questions"), else
-to its Summary cell. `--strict` makes any fallback an error.
+3. the discussion prompt: the markdown cell whose `metadata.balkan_course.slide` is "discussion",
+   else the lesson's questions in docs/teachers_guide.md (`**NN · Title**` lists under
+   "Discussion questions"), where the course keeps them (one copy, read here).
+A lesson without these falls back, and the script says so: the question to the first paragraph
+of the goals cell; the chart to the first code cell of the core (lesson_times' cut) whose stored
+output holds a picture or a chart specification; the discussion to its Summary cell. `--strict`
+makes any fallback an error.
 
 Every page loads reveal.js from build/slides/reveal/ by a relative path (copied from the npm
 package that `make slides` installs, pinned, into .venv/npm) and holds its chart as a data:
@@ -254,8 +255,8 @@ def discussion(notebook: dict, stem: str, guide: dict[str, str]) -> Part | None:
             return Part(without_headings(course_design.text(cell)), f"cell {cell.get('id')}")
     code = lesson_code(stem)
     if code in guide:
-        return Part(guide[code], f"docs/teachers_guide.md, discussion questions {code}",
-                    "no cell marked discussion; the teacher's guide's questions")
+        # The guide is where the course keeps its discussion questions: not a fallback.
+        return Part(guide[code], f"docs/teachers_guide.md, discussion questions {code}")
     cell = summary_cell(notebook)
     if cell:
         # The Summary section only: the cell may go on with "## What next".
