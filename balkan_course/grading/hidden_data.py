@@ -253,10 +253,14 @@ def rerun_source() -> str:
     constants: the kernel half of a rerun (answers.rerun_request_code)."""
     import inspect
 
+    from balkan_course.grading import canonical as reading  # kind_of and what it calls
+
     module = sys.modules[__name__]
+    homes = [module if hasattr(module, name) else reading for name in RERUN_FUNCTIONS]
     parts = ["import contextlib, datetime as _dt, io, numbers, sys, warnings",
              f"DECOY = {DECOY!r}", f"SCALE = {SCALE!r}", f"RERUN_FILENAME = {RERUN_FILENAME!r}",
-             *(inspect.getsource(getattr(module, name)) for name in RERUN_FUNCTIONS)]
+             *(inspect.getsource(getattr(home, name))
+               for home, name in zip(homes, RERUN_FUNCTIONS, strict=True))]
     return "\n".join(parts)
 
 
