@@ -12,7 +12,7 @@ it: the student's folder name under submissions/) it writes
 
 The self-check reads answer_keys/ beside the notebooks (the kernel runs in their folder), so the
 folder works as it is on a JupyterHub or in an LMS upload. The variants and how the grader uses
-the roster are explained in variants.py and docs/grading.md. Nothing is written when the roster
+the roster are explained in versions.py and docs/grading.md. Nothing is written when the roster
 is bad (the error names file, row and column); the class folder is replaced whole or not at all.
 """
 

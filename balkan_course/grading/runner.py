@@ -89,7 +89,7 @@ class KernelPool:
                  uid_base: int | None, worker_index: int, prestart: bool = True,
                  preload: bool = True, ahead: int = 1, expected: int = 10**9):
         self.work_dir, self.limits, self.sandbox, self.hide = work_dir, limits, sandbox, hide
-        # The host's unix sockets (grade.py lists them): covered where a kernel could see them.
+        # The host's unix sockets (sandbox.list_host_sockets): covered where a kernel sees them.
         sockets = work_dir / HOST_SOCKETS
         self.sockets_file = str(sockets) if sandbox and sockets.exists() else None
         self.uid_base, self.prestart, self.preload = uid_base, prestart, preload
@@ -380,7 +380,7 @@ def request_values(kernel: Kernel, names: list[str],
 def answer_source(name: str, sources: list[str]) -> str | None:
     """The last of `sources` whose code assigns `name` (hidden_data._assigned_names: by what the
     code does, never by its text). Only for a part that comes without its answer cells (a
-    job made before grade.make_job recorded them)."""
+    job made before submissions.make_job recorded them)."""
     for source in reversed(sources):
         if name in hidden_data._assigned_names(source):
             return source
@@ -395,7 +395,7 @@ def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel, part: dict,
 
     The cells run again are the answer cells of this check, by the notebook's structure: the
     student's cells in the instructor's answer cells and the cells they added since the
-    previous check, in order (grade.make_job records them in the part). A rerun that gives no
+    previous check, in order (submissions.make_job records them in the part). A rerun that gives no
     value fails the check: a cell raised on the test data, no cell assigned the answer's name,
     the reply was refused, forged or late. Only a check with no hidden test keeps its first
     verdict."""
