@@ -222,8 +222,7 @@ def sources_note(source_ids: Iterable[str]) -> str:
     Each article is named once, in the order first met; an unknown id is an error, so a chart
     never names a source the `sources` table does not have.
     """
-    from balkan_course.data import load_table
-    from balkan_course.evidence import source_labels
+    from balkan_course.data import load_table, source_labels
 
     citations = source_labels(load_table("sources")).set_index("source_id")["citation"]
     chosen = list(dict.fromkeys(s for s in source_ids if isinstance(s, str)))

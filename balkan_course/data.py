@@ -132,3 +132,27 @@ def date_label(start, end, precision: str) -> str:
     if start.year == end.year:
         return f"{start.day} {start:%b}–{_day(end)}"
     return f"{_day(start)}–{_day(end)}"
+
+
+# Short names for charts and tables; the sources table holds the full outlet, title and author.
+SHORT_NAMES = {
+    "rel_focus_2025_04": "Portal republishing REL",
+    "kap_rutte_2025_03_10": "Kosova Alfa Press/REL",
+    "reaction_2023": "Reaction commentary",
+    "brief_2025_04_02": "Asllani brief",
+    "iria_2023": "IRIA",
+}
+
+
+def source_labels(sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per article: source_id, short_name, date_label and citation (name + dates)."""
+    labels = sources[["source_id", "outlet", "date", "date_end", "date_precision"]].copy()
+    labels["short_name"] = labels["source_id"].map(SHORT_NAMES).fillna(labels["outlet"])
+    labels["date_label"] = [
+        date_label(start, end, precision)
+        for start, end, precision in zip(
+            labels["date"], labels["date_end"], labels["date_precision"], strict=True
+        )
+    ]
+    labels["citation"] = labels["short_name"] + " (" + labels["date_label"] + ")"
+    return labels[["source_id", "short_name", "date_label", "citation"]]

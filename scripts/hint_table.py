@@ -9,6 +9,7 @@ tests/test_hint_table.py fails when docs/hints.md is stale or a hint names an in
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -95,6 +96,13 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
     HINTS_MD.write_text(markdown(), encoding="utf-8")
     print(f"wrote {HINTS_MD.relative_to(ROOT)} ({len(rows())} recorded hints)")
+
+
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,7 @@ number of readings, and `--write` also copies every lesson's list into the teach
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -310,7 +311,11 @@ def write_guide_table() -> None:
 
 
 def main(arguments: list[str]) -> None:
-    if "--write" in arguments:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true",
+                        help="also (re)write each lesson's plan cell and the guide's table")
+    if parser.parse_args(arguments).write:
         for name in LESSONS:
             problems = reading_problems(readings(load_lesson(name)))
             if problems:

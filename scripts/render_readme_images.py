@@ -5,6 +5,7 @@ executed, so the README shows the real chart, never a drawing made by hand. Re-r
 re-executing a lesson: `make readme-images`. tests/test_readme.py fails when they differ.
 """
 
+import argparse
 import base64
 import json
 from pathlib import Path
@@ -30,7 +31,10 @@ def stored_png(notebook: Path, cell_id: str) -> bytes:
     raise ValueError(f"{notebook}: no cell with id {cell_id!r}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
     for image, (notebook, cell_id) in README_IMAGES.items():
         target = ROOT / image
         target.parent.mkdir(parents=True, exist_ok=True)

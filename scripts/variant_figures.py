@@ -11,6 +11,7 @@ the teacher and have no versions). Prints a table and the README's sentence.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -39,7 +40,10 @@ def readme_sentence(counts: dict[str, dict[str, dict]]) -> str:
             f"{varied} have at least 2), counted by `scripts/variant_figures.py`.")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
     counts = figures()
     print(f"{'set':32} questions  >=2 versions  >={GOAL_VERSIONS} versions")
     for stem, per_set in counts.items():

@@ -5,6 +5,7 @@ keeps both on the same versions; tests/test_environment.py fails when they drift
 Run with `make environment` after changing requirements.txt.
 """
 
+import argparse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,10 @@ def render_environment(pins: list[str]) -> str:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args(argv)
     pins = read_pins(ROOT / "requirements.txt")
     (ROOT / "environment.yml").write_text(render_environment(pins), encoding="utf-8")
     print(f"environment.yml: python {PYTHON_VERSION} and {len(pins)} pinned pip packages")

@@ -17,7 +17,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from balkan_course.grading import checks
+from balkan_course.grading import checks, hidden_data, recording
+from balkan_course.grading import keys as key_files
 from balkan_course.grading.build import key_ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +233,7 @@ def test_judge_never_raises_on_strange_answers(events):
 
 
 def test_check_prints_one_line_and_never_raises(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(checks, "_keys_cache", {})
+    monkeypatch.setattr(key_files, "_keys_cache", {})
     monkeypatch.setenv(checks.KEYS_DIR_ENV, str(tmp_path))
     (tmp_path / "zz.json").write_text(json.dumps(
         {"notebook": "zz", "order": ["zz-n"], "checks": {"zz-n": checks.make_key("zz-n", 42)}}))
@@ -248,8 +249,8 @@ def test_check_prints_one_line_and_never_raises(capsys, tmp_path, monkeypatch):
 
 
 def test_record_mode_prints_the_same_line_judge_mode_prints(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(checks, "_recorded", {})
-    monkeypatch.setattr(checks, "_wrong", {})
+    monkeypatch.setattr(recording, "_recorded", {})
+    monkeypatch.setattr(recording, "_wrong", {})
     monkeypatch.setenv(checks.RECORD_ENV, str(tmp_path / "rec.json"))
     checks.wrong_answers("rec-n", {"not seven": 7})
     checks.check("rec-n", 8)
@@ -356,7 +357,7 @@ def test_hidden_test_data_catches_a_filter_on_the_wrong_column():
     key = checks.make_key("t-rerun", frame[frame["measure"] == "strength"],
                           {"ignore_row_order": True, "rerun": ["frame"]},
                           rerun={"name": "answer", "tables": ["frame"],
-                                 "hash": checks._rerun_hash(
+                                 "hash": hidden_data._rerun_hash(
                                      "t-rerun", checks.rerun_answer(
                                          right_code, "answer", {"frame": frame}, ["frame"]),
                                      "table", {"ignore_row_order": True})})

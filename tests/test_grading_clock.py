@@ -10,8 +10,8 @@ import hostile_submissions as hostile
 import nbformat
 import pytest
 
-from balkan_course.grading import checks
 from balkan_course.grading import grade as grading
+from balkan_course.grading import keys as key_files
 
 CELL_TIMEOUT = 2
 NOTEBOOK_TIMEOUT = 4
@@ -24,8 +24,8 @@ def rows(tmp_path_factory):
     submissions, out = folder / "submissions", folder / "out"
     with pytest.MonkeyPatch.context() as patch:
         solutions, keys = hostile.make_drill_course(folder / "instructor", SLOW_OPENING)
-        patch.setenv(checks.KEYS_DIR_ENV, str(keys))
-        patch.setattr(checks, "_keys_cache", {})
+        patch.setenv(key_files.KEYS_DIR_ENV, str(keys))
+        patch.setattr(key_files, "_keys_cache", {})
         honest = hostile.solution()
         slow_student = hostile.solution()
         answer = next(c for c in slow_student.cells if c["id"] == "q1-answer")

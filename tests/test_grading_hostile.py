@@ -16,8 +16,8 @@ from pathlib import Path
 import hostile_submissions as hostile
 import pytest
 
-from balkan_course.grading import checks
 from balkan_course.grading import grade as grading
+from balkan_course.grading import keys as key_files
 
 CELL_TIMEOUT = 4
 NOTEBOOK_TIMEOUT = 9
@@ -29,8 +29,8 @@ def graded(tmp_path_factory):
     submissions, out = folder / "submissions", folder / "out"
     with pytest.MonkeyPatch.context() as patch:
         solutions, keys = hostile.make_drill_course(folder / "instructor")
-        patch.setenv(checks.KEYS_DIR_ENV, str(keys))
-        patch.setattr(checks, "_keys_cache", {})
+        patch.setenv(key_files.KEYS_DIR_ENV, str(keys))
+        patch.setattr(key_files, "_keys_cache", {})
         cases = hostile.cases(out, [solutions, grading.SOLUTIONS_DIR], submissions)
         hostile.write_class(submissions, cases)
         # No preloaded course imports: the drill needs none, and the batch stays fast.
@@ -176,8 +176,8 @@ def graded_without_sandbox(tmp_path_factory):
               "h21_symlink_to_solution", "h33_ignores_sigint_busy", "h34_kills_its_worker"}
     with pytest.MonkeyPatch.context() as patch:
         solutions, keys = hostile.make_drill_course(folder / "instructor")
-        patch.setenv(checks.KEYS_DIR_ENV, str(keys))
-        patch.setattr(checks, "_keys_cache", {})
+        patch.setenv(key_files.KEYS_DIR_ENV, str(keys))
+        patch.setattr(key_files, "_keys_cache", {})
         cases = [c for c in hostile.cases(out, [solutions], submissions) if c.student in wanted]
         hostile.write_class(submissions, cases)
         # The killer graded first too, then every other student on the same (single) worker

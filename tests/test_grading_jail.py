@@ -27,8 +27,9 @@ from pathlib import Path
 import hostile_submissions as hostile
 import pytest
 
-from balkan_course.grading import checks, kernel
 from balkan_course.grading import grade as grading
+from balkan_course.grading import kernel
+from balkan_course.grading import keys as key_files
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(json.__file__).parent.parent  # the standard library
@@ -347,8 +348,8 @@ def grade_class(folder: Path, isolation: str, targets: list[Path]):
     submissions, out = folder / "submissions", folder / "out"
     with pytest.MonkeyPatch.context() as patch:
         solutions, keys = hostile.make_drill_course(folder / "instructor")
-        patch.setenv(checks.KEYS_DIR_ENV, str(keys))
-        patch.setattr(checks, "_keys_cache", {})
+        patch.setenv(key_files.KEYS_DIR_ENV, str(keys))
+        patch.setattr(key_files, "_keys_cache", {})
         cases = jail_cases([*targets, solutions / "zz_planted.py"])
         hostile.write_class(submissions, cases)
         try:
@@ -449,7 +450,7 @@ def test_a_course_cloned_under_tmp_is_graded_in_the_sandbox(tmp_path):
             hostile.Case("a_honest", hostile.FULL, files={name: hostile.completed()}),
             hostile.Case("h_reads_solutions", hostile.NOTHING,
                          files={name: hostile.attack(read_solutions)})])
-        env = dict(os.environ, PYTHONPATH=str(clone), **{checks.KEYS_DIR_ENV: str(keys)})
+        env = dict(os.environ, PYTHONPATH=str(clone), **{key_files.KEYS_DIR_ENV: str(keys)})
         done = subprocess.run(
             # Relative folders, as `make grade` gives them (the workers run elsewhere).
             [sys.executable, "-m", "balkan_course.grading", "submissions", "--out", "out",

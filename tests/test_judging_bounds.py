@@ -24,8 +24,9 @@ import pandas as pd
 import pytest
 
 from balkan_course import load_table
-from balkan_course.grading import answers, checks, runner
+from balkan_course.grading import answers, budget, canonical, checks, runner
 from balkan_course.grading import grade as grading
+from balkan_course.grading import keys as key_files
 
 CEILING_SECONDS = 10  # generous: the bounded cases take well under a second
 MERSENNE = 2**61 - 1  # hash(n * MERSENNE) == 0 for every n: all collide
@@ -160,7 +161,7 @@ def test_the_course_keeps_well_within_the_limits():
 
 @pytest.fixture
 def self_check_keys(monkeypatch, keys):
-    monkeypatch.setattr(checks, "_keys_cache", dict(keys))
+    monkeypatch.setattr(key_files, "_keys_cache", dict(keys))
     monkeypatch.delenv(checks.RECORD_ENV, raising=False)
     monkeypatch.delenv(checks.SELFTEST_ENV, raising=False)
     return keys
@@ -181,7 +182,7 @@ def test_the_self_check_has_the_same_bounds(self_check_keys, capsys):
 
 def test_a_list_that_never_ends_stops_at_the_time_budget(self_check_keys, monkeypatch):
     """A student's own object can lie about its size (in their kernel): the clock stops it."""
-    monkeypatch.setattr(checks, "JUDGE_MAX_SECONDS", 0.5)
+    monkeypatch.setattr(budget, "JUDGE_MAX_SECONDS", 0.5)
 
     class Endless(list):
         def __iter__(self):
@@ -218,7 +219,7 @@ def test_without_the_chart_cap_a_sparse_chart_is_canonicalised_in_full(keys, mon
     bounded = checks.judge("t-chart", forged, keys["t-chart"])
     bounded_seconds = time.monotonic() - started
     assert checks.TOO_LARGE in bounded[1]
-    monkeypatch.setattr(checks, "JUDGE_MAX_CHART_VALUES", 10**9)
+    monkeypatch.setattr(budget, "JUDGE_MAX_CHART_VALUES", 10**9)
     started = time.monotonic()
     unbounded = checks.judge("t-chart", forged, keys["t-chart"])
     assert checks.TOO_LARGE not in unbounded[1] and "not yet" in unbounded[1]
@@ -241,7 +242,7 @@ def test_chart_columns_are_deduplicated_without_hashing():
     spec = {"data": {"values": [{"b": 1, "a": 2}, {"a": 3}, {"c": None}]}}
     rows, columns = checks.chart_data_columns(spec)
     assert columns == ["a", "b", "c"] and len(rows) == 3
-    assert checks._sorted_distinct(["b", "a", "b", "a"]) == ["a", "b"]
+    assert canonical._sorted_distinct(["b", "a", "b", "a"]) == ["a", "b"]
 
 
 # ---------------------------------------------------------------- the real grader
@@ -272,7 +273,7 @@ def test_the_real_grader_gives_the_status_and_moves_on(tmp_path, monkeypatch):
     honest part earns its point, and the notebook is judged in seconds."""
     solutions, keys_dir = hostile.make_drill_course(tmp_path / "instructor")
     monkeypatch.setenv(checks.KEYS_DIR_ENV, str(keys_dir))
-    monkeypatch.setattr(checks, "_keys_cache", {})
+    monkeypatch.setattr(key_files, "_keys_cache", {})
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     notebook = hostile.completed({"q1-answer": "total = sum(figures)\n" + FORGED_HUGE})
     hostile.write_class(submissions, [hostile.Case("forger", set(), files={

@@ -23,8 +23,9 @@ import pytest
 from jupyter_client.manager import KernelManager
 
 from balkan_course import load_table
-from balkan_course.grading import answers, checks, runner
+from balkan_course.grading import answers, checks, hidden_data, runner
 from balkan_course.grading import grade as grading
+from balkan_course.grading import keys as key_files
 from balkan_course.grading.build import build
 
 NOTEBOOK = "00_rerun_drill"
@@ -55,11 +56,11 @@ DRILL = [  # (id, type, tags, metadata, source)
 ]
 
 PATCH_HELPERS = """
-import balkan_course.grading.checks as checks_module
-checks_module.rerun_answer = lambda *args, **kwargs: ...
-checks_module.run_answer_cells = lambda sources, name, namespace, *rest: (namespace[name], None)
-checks_module.perturbed = lambda frame, keep=frozenset(): frame
-checks_module.with_test_rows = lambda frame, rows: frame
+import balkan_course.grading.hidden_data as helpers_module
+helpers_module.rerun_answer = lambda *args, **kwargs: ...
+helpers_module.run_answer_cells = lambda sources, name, namespace, *rest: (namespace[name], None)
+helpers_module.perturbed = lambda frame, keep=frozenset(): frame
+helpers_module.with_test_rows = lambda frame, rows: frame
 """
 
 # student -> (answer cells by id, added cells as (after cell id, source), passes q2?)
@@ -163,7 +164,7 @@ def graded(course, tmp_path_factory):
                        submissions / student / f"{NOTEBOOK}.ipynb")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(checks.KEYS_DIR_ENV, str(keys))
-        patch.setattr(checks, "_keys_cache", {})
+        patch.setattr(key_files, "_keys_cache", {})
         results = grading.grade(submissions, out, solutions, workers=2, cell_timeout=30,
                                 memory_mb=1500, preload=False)
     return {result["student"]: result for result in results}
@@ -239,7 +240,9 @@ def self_check(kernel, student: str) -> str:
 def reset(kernel) -> None:
     """Undo a student's cells for the next one (silently: kept out of the cell history)."""
     assert kernel.run("import importlib, balkan_course.grading.checks as _c\n"
-                      "importlib.reload(_c)\nfrom balkan_course.grading.checks import check\n"
+                      "import balkan_course.grading.hidden_data as _h\n"
+                      "importlib.reload(_h)\nimportlib.reload(_c)\n"
+                      "from balkan_course.grading.checks import check\n"
                       "for _name in ('kfor_rows', 'is_kfor', 'mission'):\n"
                       "    globals().pop(_name, None)", silent=True).status == "ok"
 
@@ -274,7 +277,7 @@ def test_the_self_check_says_when_it_cannot_find_the_answer_cell(kernel):
 def old_text_search(name: str, sources: list[str]) -> str | None:
     """The answer cell as it was once found: by searching the cells' text."""
     return next((s for s in reversed(sources)
-                 if name in checks._assigned_names(s) and "check(" not in s), None)
+                 if name in hidden_data._assigned_names(s) and "check(" not in s), None)
 
 
 def judged(kernel, drill_keys, student: str) -> dict:
@@ -310,33 +313,33 @@ def test_every_assignment_form_is_seen():
         "x = 1\nif False:\n    del x": "x",
     }
     for source, name in seen.items():
-        assert name in checks._assigned_names(source), source
+        assert name in hidden_data._assigned_names(source), source
     unseen = {"x: int": "x", "def f():\n    x = 1": "x", "x = 1\ndel x": "x",
               "obj.x = 1": "x", "d['x'] = 1": "x", "lambda: (x := 1)": "x",
               "x = 1\nif x:\n    del y\ndel x": "x",
               "# x = 1  check(": "x"}
     for source, name in unseen.items():
-        assert name not in checks._assigned_names(source), source
+        assert name not in hidden_data._assigned_names(source), source
 
 
 def test_without_failing_a_rerun_that_gives_no_value_those_answers_pass(
         kernel, drill_keys, monkeypatch):
     """Mutation: give a rerun without a value the old leniency (the first verdict stands):
     the answers that raise or assign nothing on the changed table pass again."""
-    strict = checks.hidden_data_failure
+    strict = hidden_data.hidden_data_failure
 
     def lenient(check_id, key, value, why):
         return None if why is not None else strict(check_id, key, value, why)
 
     for student in ("h_raises_on_test_data", "h_no_value_on_test_data"):
         assert not judged(kernel, drill_keys, student)["passed"]
-    monkeypatch.setattr(checks, "hidden_data_failure", lenient)
+    monkeypatch.setattr(hidden_data, "hidden_data_failure", lenient)
     for student in ("h_raises_on_test_data", "h_no_value_on_test_data"):
         assert judged(kernel, drill_keys, student)["passed"], student
 
 
 OLD_STYLE_RERUN = (
-    "from balkan_course.grading.checks import run_answer_cells as _rerun\n"
+    "from balkan_course.grading.hidden_data import run_answer_cells as _rerun\n"
     "_shell = get_ipython()\n"
     "_value, _why = _rerun([_shell.transform_cell(s) for s in {sources!r}], {name!r}, "
     "_shell.user_ns, {tables!r}, {rows!r})\n"
@@ -348,10 +351,10 @@ def test_the_rerun_does_not_reach_functions_the_student_can_rebind(
         kernel, drill_keys, monkeypatch):
     """Mutation: a rerun that imports its function from the course's module (as it once did)
     runs whatever the student put there; the rerun sent whole with the request does not.
-    Shown with an honest answer and a student who replaced checks.run_answer_cells with a
+    Shown with an honest answer and a student who replaced hidden_data.run_answer_cells with a
     function that gives no value: the rerun sent whole passes, the imported one fails."""
-    sabotage = ("import balkan_course.grading.checks as _c\n"
-                "_c.run_answer_cells = lambda *args, **kwargs: (None, 'replaced by the student')")
+    sabotage = ("import balkan_course.grading.hidden_data as _h\n"
+                "_h.run_answer_cells = lambda *args, **kwargs: (None, 'replaced by the student')")
     HONEST["a_sabotaged_helper"] = (
         {"q1-answer": "n_rows = len(troop_figures)\n" + sabotage,
          "q2-answer": f"kfor_rows = {RIGHT_FILTER}"}, [])

@@ -1,14 +1,15 @@
-"""The grader, one room of its own (docs/grading.md):
+"""The grader, one room of its own, in layers (docs/grading.md, "Architecture"), from the top:
 
-- build: turn solutions/ into exercises/ and record the answer keys;
-- checks: the self-checks students call, and the judging of an answer against its key;
-- answers: an answer's value carried out of a student's kernel as tagged JSON, and rebuilt;
-- kernel: the limited (and, where the machine allows, sandboxed) kernel a submission runs in;
-- runner: the worker that runs submissions in those kernels and judges the answers' values;
-- grade: the pipeline `python -m balkan_course.grading SUBMISSIONS --out OUT`;
-- report: grades.csv, feedback and the class summary;
-- lms_import, gradebook, written_marks, feedback_html, shards, marking_desk: the round trip
-  with an LMS, the teacher's written marks, HTML feedback and sharding (docs/gradebook.md).
+- cli: the command `python -m balkan_course.grading SUBMISSIONS --out OUT`;
+- grade, shards: the pipeline, and a class graded in parts on several machines;
+- report, written_marks, feedback_html, gradebook, lms_import, marking_desk: what the teacher
+  reads, the round trip with an LMS, written marks and HTML feedback (docs/gradebook.md);
+- submissions, sandbox, runner, answers, kernel: what students handed in, and the limited
+  (where the machine allows, sandboxed) kernels and workers that run it and judge the values;
+- versions, build, instructor, variants, release: the solutions turned into exercises, keys,
+  per-student versions and a class's folders;
+- checks: the self-checks students call (`check`, `show_progress`), on top of the judging:
+  budget, canonical, keys, hints, judge, hidden_data, recording.
 
 Nothing is imported here, so that a student's `from balkan_course.grading.checks import check`
 stays fast.

@@ -2,6 +2,6 @@
 
 import sys
 
-from balkan_course.grading.grade import main
+from balkan_course.grading.cli import main
 
 sys.exit(main())

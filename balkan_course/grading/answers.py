@@ -3,7 +3,7 @@
 The grader never trusts what a kernel prints. After the student's cells have run, it asks the
 kernel for the VALUE of each answer (`emit`, run in the kernel); the value travels as tagged
 JSON (no pickle, nothing executable) and is rebuilt in the grading process (`decode`) into the
-same kind of object (DataFrame, Series, chart, number, ...), which checks.judge compares with
+same kind of object (DataFrame, Series, chart, number, ...), which judge.judge compares with
 the answer key there. `decode` accepts only the tags below, with strict types and limits: any
 other structure is refused, and a refused answer earns nothing.
 
@@ -19,11 +19,11 @@ import math
 import numbers
 import sys
 
-from balkan_course.grading import checks
+from balkan_course.grading import budget, canonical, hidden_data
 
 MIME = "application/x-balkan-course-answer+json"
 MAX_DEPTH = 40           # nesting of containers inside one answer
-# Decoded items (values, labels, names) in one answer: a table of checks.JUDGE_MAX_VALUES
+# Decoded items (values, labels, names) in one answer: a table of budget.JUDGE_MAX_VALUES
 # values with its labels fits; anything larger could not be judged anyway, so it is not built.
 MAX_ITEMS = 250_000
 # Items that Python or pandas put in a hash table while rebuilding an answer: set elements,
@@ -44,7 +44,7 @@ class Refused(ValueError):
     """The data received is not an answer this module would have written."""
 
 
-class TooLarge(Refused, checks.TooLarge):
+class TooLarge(Refused, budget.TooLarge):
     """An answer past the size, depth or time budget of judging: not rebuilt (and the check
     says it is too large or too slow to judge)."""
 
@@ -171,7 +171,7 @@ _KERNEL_SOURCE = None
 def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], nonce: str,
                        rows: dict | None = None) -> str:
     """The code that runs an answer's cells again on hidden test data in the kernel
-    (checks.run_answer_cells: the named tables replaced by changed copies, in a copy of the
+    (hidden_data.run_answer_cells: the named tables replaced by changed copies, in a copy of the
     namespace without `name`) and hands over the new value of `name` like request_code does,
     or why there is none (a cell raised, none assigned `name`).
 
@@ -182,8 +182,8 @@ def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], n
     notebook or a module holds: the functions of the rerun travel inside the request, as
     source, and are defined afresh in a namespace made for this one request (a dict nothing
     else refers to), with only the shell object handed in. Reassigning
-    `checks.run_answer_cells`, `checks.perturbed` or `answers.emit`, or a variable named like
-    them, changes nothing here. What stays possible is what is possible with any request:
+    `hidden_data.run_answer_cells`, `hidden_data.perturbed` or `answers.emit`, or a variable
+    named like them, changes nothing here. What stays possible is what is possible with any request:
     replacing the interpreter's own machinery (builtins, pandas, an input transformer) so that
     the reply says something else. That cannot pass the check either: the worker judges only
     the value in the reply against the key's hash of the solution's answer on the hidden data,
@@ -195,7 +195,7 @@ def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], n
         _KERNEL_SOURCE = _kernel_source()
     if isinstance(sources, str):
         sources = [sources]
-    rerun = (checks.rerun_source() + "\n"
+    rerun = (hidden_data.rerun_source() + "\n"
              "def _transformed(shell, sources):\n"
              "    cells = []\n"
              "    for source in sources:\n"
@@ -242,7 +242,7 @@ def parse_reply(text, nonce: str, names: list[str]) -> dict[str, dict]:
 
 class _Budget:
     """What rebuilding one answer may still spend: items, hashed items, and the time of the
-    judging budget it runs in (checks.judging_budget)."""
+    judging budget it runs in (budget.judging_budget)."""
 
     def __init__(self):
         self.items = 0
@@ -253,7 +253,7 @@ class _Budget:
         if self.items > MAX_ITEMS:
             raise TooLarge(f"the answer is too large (more than {MAX_ITEMS:,} items)")
         if self.items % 1024 < count:
-            checks.check_time()
+            budget.check_time()
 
     def reserve(self, items: list) -> list:
         """A list about to be decoded item by item: refused at once when it cannot fit."""
@@ -272,10 +272,10 @@ class _Budget:
 def decode(node):
     """The object an encoded answer stands for (Refused for anything `_encode` cannot write;
     TooLarge past the limits above or the judging budget's time)."""
-    with checks.judging_budget():
+    with budget.judging_budget():
         try:
             return _decode(node, 0, _Budget())
-        except checks.TooLarge as problem:
+        except budget.TooLarge as problem:
             raise problem if isinstance(problem, TooLarge) else TooLarge(str(problem)) from None
         except RecursionError:
             raise TooLarge("the answer is nested too deeply") from None
@@ -465,7 +465,7 @@ def _decode_chart(spec: dict, budget: _Budget):
     """A chart object rebuilt from its Vega-Lite dict (JSON types only, checked), when its
     data is within the judging budget (Altair takes about 0.1 ms a row to rebuild it)."""
     _check_json_only(spec, 0, budget)
-    checks.chart_data_columns(spec)
+    canonical.chart_data_columns(spec)
     import altair
 
     for kind in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat"):
@@ -500,7 +500,7 @@ def _check_json_only(value, depth: int, budget: _Budget) -> None:
 class SpecOnlyChart:
     """A chart known only by its Vega-Lite dict (what checks read of any chart)."""
 
-    __module__ = "altair.grading"  # checks.kind_of: an Altair chart
+    __module__ = "altair.grading"  # canonical.kind_of: an Altair chart
 
     def __init__(self, spec: dict):
         self._spec = spec

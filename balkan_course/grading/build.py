@@ -25,8 +25,8 @@ from pathlib import Path
 import nbformat
 
 from balkan_course.grading.cells import course_meta, source_of, tags
-from balkan_course.grading.checks import KEYS_DIR, RECORD_ENV
-from balkan_course.grading.variants import STRIPPED_META, validate_parameters, variant_notebook
+from balkan_course.grading.keys import KEYS_DIR, RECORD_ENV
+from balkan_course.grading.versions import STRIPPED_META, validate_parameters, variant_notebook
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 BEGIN, END, STUB = "# BEGIN SOLUTION", "# END SOLUTION", "# STUB:"
@@ -131,7 +131,7 @@ def stub_solution(source: str) -> str:
 
 def exercise_cell(cell):
     """The student's version of one solution cell (of a solution whose versions are already
-    chosen: variants.variant_notebook), or None when it is instructor-only."""
+    chosen: versions.variant_notebook), or None when it is instructor-only."""
     cell_tags = tags(cell)
     if any(tag in cell_tags for tag in INSTRUCTOR_ONLY):
         return None
@@ -182,6 +182,12 @@ def exercise_text(solution, variant: int = 0) -> str:
 
 def free_text_checks(nb) -> list[str]:
     return [course_meta(cell)["check_id"] for cell in nb.cells if ANSWER_TEXT in tags(cell)]
+
+
+def free_text_of(nb) -> dict[str, dict]:
+    """check_id -> {cell_id, points} of the written (free-text) questions, in notebook order."""
+    return {course_meta(c)["check_id"]: {"cell_id": c["id"], "points": course_meta(c)["points"]}
+            for c in nb.cells if ANSWER_TEXT in tags(c)}
 
 
 def check_cells(nb) -> dict[str, dict]:

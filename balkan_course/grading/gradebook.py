@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from balkan_course.grading import safe_csv
+from balkan_course.grading.safe_csv import TableFileError, read_table
 from balkan_course.grading.written_marks import (
     MarksFileError,
     default_marks_path,
@@ -51,8 +52,9 @@ CLASSROOM_FIXED = ("Last Name", "First Name", "Email Address")
 CLASSROOM_POINTS_ROW = "Points"
 
 
-class GradebookError(ValueError):
-    """A roster, assignments or marks file cannot be used; the message says where and why."""
+# A roster, assignments or marks file cannot be used; the message says where and why. (The
+# same error as safe_csv.read_table's, which reads the rosters for release.py too.)
+GradebookError = TableFileError
 
 
 # ---------------------------------------------------------------- totals
@@ -209,7 +211,7 @@ def write_gradebook_outputs(results: list[dict], out_dir: Path, instructors: dic
 
 def load_roster(path: Path) -> dict[str, dict]:
     """student folder -> the roster row; errors name file, row and column."""
-    rows = _read_table(path, required=("student",))
+    rows = read_table(path, required=("student",))
     roster = {}
     for line, row in rows:
         student = row.get("student", "").strip()
@@ -227,7 +229,7 @@ def load_assignments(path: Path | None, notebooks: list[str]) -> dict[str, dict]
                    for nb in notebooks}
     if path is None:
         return assignments
-    for line, row in _read_table(path, required=("notebook",)):
+    for line, row in read_table(path, required=("notebook",)):
         notebook = row["notebook"].strip()
         if notebook not in assignments:
             raise GradebookError(f"{path}, row {line}, column notebook: {notebook!r} is not a "
@@ -247,29 +249,6 @@ def default_title(notebook: str) -> str:
     words = notebook.split("_")
     return " ".join([words[0], *(w.capitalize() if i == 0 else w
                                  for i, w in enumerate(words[1:]))])
-
-
-def _read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as problem:
-        raise GradebookError(f"{path}: cannot read ({problem})") from problem
-    except UnicodeDecodeError as problem:
-        raise GradebookError(f"{path}: not UTF-8 text; save it as CSV UTF-8") from problem
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    # A roster may be students.csv, which the import wrote through safe_csv.
-    reader.fieldnames = [safe_csv.read_back(c) for c in reader.fieldnames or []]
-    missing = [c for c in required if c not in reader.fieldnames]
-    if missing:
-        raise GradebookError(f"{path}, row 1 (header): column(s) {', '.join(missing)} missing")
-    rows = []
-    for row in reader:
-        if None in row:
-            raise GradebookError(f"{path}, row {reader.line_num}: more cells than the header")
-        if any((v or "").strip() for v in row.values()):
-            rows.append((reader.line_num, {k: v or "" for k, v in
-                                           safe_csv.read_back_row(row).items()}))
-    return rows
 
 
 # ---------------------------------------------------------------- the LMS files
@@ -418,7 +397,7 @@ def read_gradebook(lms: str, path: Path) -> tuple[dict[str, str], dict[tuple[str
 
 
 def main(argv: list[str] | None = None) -> int:
-    from balkan_course.grading.grade import (
+    from balkan_course.grading.instructor import (
         SOLUTIONS_DIR,
         GradingSetupError,
         load_instructor_notebooks,

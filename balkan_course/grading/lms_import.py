@@ -464,8 +464,8 @@ def solution_cell_ids(solutions_dir: Path) -> dict[str, set[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from balkan_course.grading.grade import SOLUTIONS_DIR
     from balkan_course.grading.gradebook import GradebookError, load_roster
+    from balkan_course.grading.instructor import SOLUTIONS_DIR
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("lms", choices=LMS_CHOICES)

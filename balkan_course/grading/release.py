@@ -12,7 +12,7 @@ it: the student's folder name under submissions/) it writes
 
 The self-check reads answer_keys/ beside the notebooks (the kernel runs in their folder), so the
 folder works as it is on a JupyterHub or in an LMS upload. The variants and how the grader uses
-the roster are explained in variants.py and docs/grading.md. Nothing is written when the roster
+the roster are explained in versions.py and docs/grading.md. Nothing is written when the roster
 is bad (the error names file, row and column); the class folder is replaced whole or not at all.
 """
 
@@ -27,13 +27,15 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from balkan_course.grading.build import AuthoringError, exercise_text, validate_solution
-from balkan_course.grading.checks import KEYS_DIR, RELEASED_KEYS
-from balkan_course.grading.gradebook import GradebookError, _read_table
+from balkan_course.grading.instructor import GradingSetupError
+from balkan_course.grading.keys import KEYS_DIR, RELEASED_KEYS
+from balkan_course.grading.safe_csv import TableFileError, read_table
 from balkan_course.grading.variants import (
     CACHE_DIR,
     ROOT,
@@ -74,8 +76,8 @@ def load_class_roster(path: Path) -> list[str]:
     """The student ids of a roster, in its order; every problem found, with file, row and
     column."""
     try:
-        rows = _read_table(Path(path), required=("student",))
-    except GradebookError as problem:
+        rows = read_table(Path(path), required=("student",))
+    except TableFileError as problem:
         raise RosterError(str(problem)) from problem
     students, problems, seen = [], [], {}
     for line, row in rows:
@@ -166,6 +168,53 @@ def release(class_name: str, roster_path: Path, out_dir: Path = ROOT / "releases
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+# ---------------------------------------------------------------- grading with the roster
+
+
+@dataclass
+class ClassVariants:
+    """With a roster (--roster, --class): each student is graded against their own variant
+    of each notebook (variants.py), rebuilt from the solutions, with that variant's keys."""
+    class_name: str
+    students: set[str]
+    solutions_dir: Path
+    keys: dict[str, dict[int, dict]] = field(default_factory=dict)
+
+    def variant_of(self, submission, instructor) -> int:
+        """The version a submission (submissions.Submission) is graded against."""
+        if submission.student not in self.students:
+            submission.statuses.append(f"not in the roster of class {self.class_name}: graded "
+                                       "against the default variant")
+            return 0
+        return student_variant(self.class_name, submission.student, submission.notebook,
+                               variant_count(instructor))
+
+    def keys_of(self, notebook: str, variant: int) -> dict:
+        if notebook not in self.keys:
+            self.keys[notebook] = notebook_variant_keys(
+                self.solutions_dir / f"{notebook}.ipynb", public_key_file(notebook))
+        data = self.keys[notebook][variant]
+        return {check_id: {**key, "notebook": notebook}
+                for check_id, key in data["checks"].items()}
+
+
+def load_class_variants(roster: Path | None, class_name: str | None,
+                        solutions_dir: Path) -> ClassVariants | None:
+    from balkan_course.grading.release import RosterError, load_class_roster
+
+    if roster is None:
+        if class_name:
+            raise GradingSetupError("--class needs --roster (who is in the class)")
+        return None
+    if not class_name:
+        raise GradingSetupError("--roster needs --class: the class name the exercises were "
+                                "released under (make release CLASS=...)")
+    try:
+        return ClassVariants(class_name, set(load_class_roster(roster)), solutions_dir)
+    except RosterError as problem:
+        raise GradingSetupError(str(problem)) from problem
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,14 +7,16 @@ import re
 from pathlib import Path
 
 from balkan_course.grading import safe_csv
-from balkan_course.grading.build import ANSWER_TEXT, CHECK, RUBRIC, course_meta, source_of, tags
+from balkan_course.grading.build import (
+    CHECK,
+    RUBRIC,
+    course_meta,
+    free_text_of,
+    source_of,
+    tags,
+)
 
 NO_ANSWER = "_(no answer)_"
-
-
-def free_text_of(nb) -> dict[str, dict]:
-    return {course_meta(c)["check_id"]: {"cell_id": c["id"], "points": course_meta(c)["points"]}
-            for c in nb.cells if ANSWER_TEXT in tags(c)}
 
 
 def checks_of(nb) -> dict[str, dict]:

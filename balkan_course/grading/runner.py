@@ -11,7 +11,7 @@ job's result is on disk. For each job (one student's notebook):
    stays busy after an interrupt, or passes its memory, is killed;
 3. at each check cell, instead of running it, ask the kernel for the VALUES the check's answer
    expression needs (answers.emit, a reply keyed by a nonce made now) and evaluate the
-   expression HERE, on the rebuilt values, with checks.judge against the answer key. The
+   expression HERE, on the rebuilt values, with judge.judge against the answer key. The
    kernel's printed text decides nothing;
 4. write the result (points per check and per part, the student's errors, statuses) at once.
 """
@@ -33,7 +33,8 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from queue import Empty  # noqa: E402
 
-from balkan_course.grading import answers  # noqa: E402
+from balkan_course.grading import answers, budget, hidden_data  # noqa: E402
+from balkan_course.grading.judge import judge  # noqa: E402
 
 POLL_SECONDS = 0.2
 GRACE_SECONDS = 3.0      # after an interrupt, before the kernel is killed
@@ -88,7 +89,7 @@ class KernelPool:
                  uid_base: int | None, worker_index: int, prestart: bool = True,
                  preload: bool = True, ahead: int = 1, expected: int = 10**9):
         self.work_dir, self.limits, self.sandbox, self.hide = work_dir, limits, sandbox, hide
-        # The host's unix sockets (grade.py lists them): covered where a kernel could see them.
+        # The host's unix sockets (sandbox.list_host_sockets): covered where a kernel sees them.
         sockets = work_dir / HOST_SOCKETS
         self.sockets_file = str(sockets) if sandbox and sockets.exists() else None
         self.uid_base, self.prestart, self.preload = uid_base, prestart, preload
@@ -377,13 +378,11 @@ def request_values(kernel: Kernel, names: list[str],
 
 
 def answer_source(name: str, sources: list[str]) -> str | None:
-    """The last of `sources` whose code assigns `name` (checks._assigned_names: by what the
+    """The last of `sources` whose code assigns `name` (hidden_data._assigned_names: by what the
     code does, never by its text). Only for a part that comes without its answer cells (a
-    job made before grade.make_job recorded them)."""
-    from balkan_course.grading import checks
-
+    job made before submissions.make_job recorded them)."""
     for source in reversed(sources):
-        if name in checks._assigned_names(source):
+        if name in hidden_data._assigned_names(source):
             return source
     return None
 
@@ -391,17 +390,15 @@ def answer_source(name: str, sources: list[str]) -> str | None:
 def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel, part: dict,
                          sources: list[str] = ()) -> str | None:
     """None when the student's answer gives the solution's answer on hidden test data too
-    (the same test as the self-check's, checks.hidden_data_failure), or the check has no
+    (the same test as the self-check's, hidden_data.hidden_data_failure), or the check has no
     hidden test; else the check's failing message.
 
     The cells run again are the answer cells of this check, by the notebook's structure: the
     student's cells in the instructor's answer cells and the cells they added since the
-    previous check, in order (grade.make_job records them in the part). A rerun that gives no
+    previous check, in order (submissions.make_job records them in the part). A rerun that gives no
     value fails the check: a cell raised on the test data, no cell assigned the answer's name,
     the reply was refused, forged or late. Only a check with no hidden test keeps its first
     verdict."""
-    from balkan_course.grading import checks
-
     rerun = key.get("facts", {}).get("rerun")
     if not rerun:
         return None
@@ -412,37 +409,35 @@ def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel, part: dict,
         found = answer_source(name, list(sources))
         cells = [found] if found is not None else []
     if not cells:
-        return checks.hidden_data_failure(check_id, key, None,
-                                          "is not there (no answer cell ran)")
+        return hidden_data.hidden_data_failure(check_id, key, None,
+                                               "is not there (no answer cell ran)")
     try:
         encoded = request_values(kernel, [name], lambda names, nonce: answers.rerun_request_code(
             cells, names[0], rerun["tables"], nonce, rerun.get("rows")))
     except answers.Refused as refused:
-        return checks.hidden_data_failure(check_id, key, None,
-                                          f"gave no value the grader could read ({refused})")
+        return hidden_data.hidden_data_failure(check_id, key, None,
+                                               f"gave no value the grader could read ({refused})")
     entry = encoded[name]
     if "error" in entry:
-        return checks.hidden_data_failure(check_id, key, None, entry["error"])
-    with checks.judging_budget():
+        return hidden_data.hidden_data_failure(check_id, key, None, entry["error"])
+    with budget.judging_budget():
         try:
             value = answers.decode(entry["ok"])
-        except checks.TooLarge as problem:
-            return checks.too_large_message(check_id, f"on hidden test data: {problem}")
+        except budget.TooLarge as problem:
+            return budget.too_large_message(check_id, f"on hidden test data: {problem}")
         except Exception as problem:  # Refused, or whatever a crafted structure provokes
-            return checks.hidden_data_failure(check_id, key, None,
-                                              f"gave a value the grader could not read "
-                                              f"({str(problem)[:120]})")
-        return checks.hidden_data_failure(check_id, key, value, None)
+            return hidden_data.hidden_data_failure(check_id, key, None,
+                                                   f"gave a value the grader could not read "
+                                                   f"({str(problem)[:120]})")
+        return hidden_data.hidden_data_failure(check_id, key, value, None)
 
 
 def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
                sources: list[str] = ()) -> dict:
     """{passed, message, ...} for one check call: values from the kernel, judged here. The
     values are rebuilt, the instructor's expression evaluated and the result judged within
-    one budget of size and time (checks.judging_budget): past it, the check fails with
-    checks.TOO_LARGE in its message, and the next check is judged as usual."""
-    from balkan_course.grading import checks
-
+    one budget of size and time (budget.judging_budget): past it, the check fails with
+    budget.TOO_LARGE in its message, and the next check is judged as usual."""
     check_id = part["check_id"]
     key = keys.get(check_id)
     if key is None:
@@ -450,21 +445,21 @@ def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
     try:
         encoded = request_values(kernel, part["names"])
     except answers.Refused as refused:
-        message = (checks.too_large_message(check_id, refused)
-                   if isinstance(refused, checks.TooLarge)
+        message = (budget.too_large_message(check_id, refused)
+                   if isinstance(refused, budget.TooLarge)
                    else f"❌ {check_id}: not graded: {refused}")
         return {"passed": False, "message": message, "refused": True}
     scope = dict(grader_names)
-    with checks.judging_budget():
+    with budget.judging_budget():
         for name, entry in encoded.items():
             if "error" in entry:
                 return {"passed": False, "message": f"❌ {check_id}: not answered: "
                                                     f"{entry['error']}", "missing": name}
             try:
                 scope[name] = answers.decode(entry["ok"])
-            except checks.TooLarge as problem:
+            except budget.TooLarge as problem:
                 return {"passed": False, "refused": True, "too_large": True,
-                        "message": checks.too_large_message(check_id, f"{name}: {problem}")}
+                        "message": budget.too_large_message(check_id, f"{name}: {problem}")}
             except Exception as problem:  # Refused, or whatever a crafted structure provokes
                 return {"passed": False, "refused": True,
                         "message": f"❌ {check_id}: not graded: the value of {name} could "
@@ -473,11 +468,11 @@ def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 value = eval(part["expression"], scope)  # the instructor's expression
-                checks.check_time()
-                passed, message = checks.judge(check_id, value, key)
-        except checks.TooLarge as problem:
+                budget.check_time()
+                passed, message = judge(check_id, value, key)
+        except budget.TooLarge as problem:
             return {"passed": False, "too_large": True,
-                    "message": checks.too_large_message(check_id, problem)}
+                    "message": budget.too_large_message(check_id, problem)}
         except Exception as problem:
             return {"passed": False, "message": f"❌ {check_id}: not yet: the check could not "
                                                 f"use your answer ({type(problem).__name__}: "
@@ -641,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sandbox:
         bring_loopback_up()
-    from balkan_course.grading.checks import load_keys
+    from balkan_course.grading.keys import load_keys
 
     keys = load_keys()
     if not args.no_preload:

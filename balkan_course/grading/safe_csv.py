@@ -21,8 +21,10 @@ spreadsheets show it as text.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 QUOTE = "'"
@@ -75,3 +77,34 @@ class SafeWriter:
 def writer(handle, **options) -> SafeWriter:
     """The grader's only way to write a CSV (options as for csv.writer)."""
     return SafeWriter(handle, **options)
+
+
+class TableFileError(ValueError):
+    """A teacher's CSV file (a roster, assignments, marks) cannot be used; the message says
+    where (file, row, column) and why. gradebook.GradebookError is this error."""
+
+
+def read_table(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(line number, row) of every non-empty row of a teacher's CSV file, cells read back
+    (read_back); a missing required column, an unreadable file or a row longer than the header
+    raises TableFileError naming the file and row."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as problem:
+        raise TableFileError(f"{path}: cannot read ({problem})") from problem
+    except UnicodeDecodeError as problem:
+        raise TableFileError(f"{path}: not UTF-8 text; save it as CSV UTF-8") from problem
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # A roster may be students.csv, which the import wrote through safe_csv.
+    reader.fieldnames = [read_back(c) for c in reader.fieldnames or []]
+    missing = [c for c in required if c not in reader.fieldnames]
+    if missing:
+        raise TableFileError(f"{path}, row 1 (header): column(s) {', '.join(missing)} missing")
+    rows = []
+    for row in reader:
+        if None in row:
+            raise TableFileError(f"{path}, row {reader.line_num}: more cells than the header")
+        if any((v or "").strip() for v in row.values()):
+            rows.append((reader.line_num, {k: v or "" for k, v in
+                                           read_back_row(row).items()}))
+    return rows

@@ -27,6 +27,16 @@ import shutil
 import sys
 from pathlib import Path
 
+from balkan_course.grading.gradebook import write_gradebook_outputs
+from balkan_course.grading.instructor import (
+    SOLUTIONS_DIR,
+    GradingSetupError,
+    load_instructor_notebooks,
+)
+from balkan_course.grading.report import write_reports
+from balkan_course.grading.runner import result_path
+from balkan_course.grading.submissions import collect_results, find_submissions
+
 SHARD_MANIFEST = "shard.json"
 SHARD_PATTERN = re.compile(r"^(\d+)/(\d+)$")
 
@@ -101,15 +111,6 @@ def read_manifests(shard_dirs: list[Path]) -> list[dict]:
 def merge(shard_dirs: list[Path], out_dir: Path, submissions_dir: Path,
           solutions_dir: Path) -> list[dict]:
     """Join shard outputs into out_dir: the files a single run writes, from the same code."""
-    from balkan_course.grading.grade import (
-        collect_results,
-        find_submissions,
-        load_instructor_notebooks,
-    )
-    from balkan_course.grading.gradebook import write_gradebook_outputs
-    from balkan_course.grading.plugin import result_path
-    from balkan_course.grading.report import write_reports
-
     manifests = read_manifests(shard_dirs)
     instructors = load_instructor_notebooks(solutions_dir)
     submissions = find_submissions(submissions_dir, instructors)
@@ -144,8 +145,6 @@ def merge(shard_dirs: list[Path], out_dir: Path, submissions_dir: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
-    from balkan_course.grading.grade import SOLUTIONS_DIR, GradingSetupError
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     join = commands.add_parser("merge", help="join shard outputs into one grading output")

@@ -118,26 +118,27 @@ def recorded_version(nb, key_file: Path) -> tuple[dict[str, tuple[dict, str]], d
     is restored after."""
     import os
 
-    from balkan_course.grading import checks
+    from balkan_course.grading import checks, hidden_data, recording
+    from balkan_course.grading.keys import RECORD_ENV
 
-    state = (checks._recorded, checks._wrong, checks._test_rows, checks._results,
-             checks._made_keys, checks._ipython)
-    (checks._recorded, checks._wrong, checks._test_rows, checks._results,
-     checks._made_keys) = {}, {}, {}, {}, {}
-    before = os.environ.get(checks.RECORD_ENV)
-    os.environ[checks.RECORD_ENV] = str(key_file)
+    state = (recording._recorded, recording._wrong, recording._test_rows, checks._results,
+             recording._made_keys, hidden_data._ipython)
+    (recording._recorded, recording._wrong, recording._test_rows, checks._results,
+     recording._made_keys) = {}, {}, {}, {}, {}
+    before = os.environ.get(RECORD_ENV)
+    os.environ[RECORD_ENV] = str(key_file)
     namespace: dict = {"__name__": "__corpus__", "In": [""]}
-    checks._ipython = lambda: _History(namespace)
+    hidden_data._ipython = lambda: _History(namespace)
     try:
         with _no_chart_renderer():
             found = _run_cells(nb, namespace, with_checks=True)
     finally:
-        (checks._recorded, checks._wrong, checks._test_rows, checks._results,
-         checks._made_keys, checks._ipython) = state
+        (recording._recorded, recording._wrong, recording._test_rows, checks._results,
+         recording._made_keys, hidden_data._ipython) = state
         if before is None:
-            os.environ.pop(checks.RECORD_ENV, None)
+            os.environ.pop(RECORD_ENV, None)
         else:
-            os.environ[checks.RECORD_ENV] = before
+            os.environ[RECORD_ENV] = before
     return found, json.loads(key_file.read_text(encoding="utf-8"))["checks"]
 
 
