@@ -40,6 +40,8 @@ from pathlib import Path
 
 import yaml
 
+from balkan_course.grading.progress import Progress
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_FOLDERS = ("notebooks", "exercises", "solutions")
 CONDA_PACKAGES_WE_CAN_REPRODUCE = {"python", "pip"}
@@ -186,9 +188,16 @@ def errors_in(executed: Path) -> str:
 def run_notebooks(notebooks: list[Path], env: dict[str, str], out_dir: Path, workers: int,
                   relative_to: Path) -> int:
     """Execute notebooks a few at a time; print one line each; return how many failed."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        results = dict(zip(notebooks, pool.map(
-            lambda nb: execute_notebook(nb, env, out_dir), notebooks), strict=True))
+    def run(notebook: Path) -> tuple[float, str]:
+        name = str(notebook.relative_to(relative_to))
+        progress.start(name)
+        seconds, problem = execute_notebook(notebook, env, out_dir)
+        progress.done(name, "FAIL" if problem else "")
+        return seconds, problem
+
+    with Progress("notebooks", total=len(notebooks)) as progress, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        results = dict(zip(notebooks, pool.map(run, notebooks), strict=True))
     for notebook, (seconds, problem) in results.items():
         print(f"   {'FAIL' if problem else 'ok  '} {notebook.relative_to(relative_to)} "
               f"({seconds:.1f} s){': ' + problem if problem else ''}", flush=True)
@@ -227,16 +236,24 @@ def check_route(repo: Path, workers: int, keep: bool, hub: bool, only: str = "")
         folder.mkdir()
     env = clean_environment(env_dir, home)
     try:
-        timer = time.monotonic()
-        copy_repository(repo, copy)
-        print(f"1. copied the repository's files: {time.monotonic() - timer:.1f} s")
-        timer = time.monotonic()
-        build_environment(copy, env_dir, env)
-        print(f"2. environment from environment.yml: {time.monotonic() - timer:.1f} s")
-        timer = time.monotonic()
-        ran = run_post_build(copy, env)
-        print(f"3. postBuild: {'ran' if ran else 'NONE (repo2docker would run nothing)'}, "
-              f"{time.monotonic() - timer:.1f} s")
+        # The build's steps (installing the pip list is most of it), then the notebooks.
+        with Progress("build like Binder", total=3) as progress:
+            timer = time.monotonic()
+            progress.start("copying the repository")
+            copy_repository(repo, copy)
+            progress.done("copying the repository")
+            print(f"1. copied the repository's files: {time.monotonic() - timer:.1f} s")
+            timer = time.monotonic()
+            progress.start("installing environment.yml's pip list")
+            build_environment(copy, env_dir, env)
+            progress.done("installing environment.yml's pip list")
+            print(f"2. environment from environment.yml: {time.monotonic() - timer:.1f} s")
+            timer = time.monotonic()
+            progress.start("postBuild")
+            ran = run_post_build(copy, env)
+            progress.done("postBuild")
+            print(f"3. postBuild: {'ran' if ran else 'NONE (repo2docker would run nothing)'}, "
+                  f"{time.monotonic() - timer:.1f} s")
         notebooks = [nb for nb in notebooks_in(copy) if only in nb.name]
         if not notebooks:
             raise RouteError("no notebooks found")

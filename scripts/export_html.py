@@ -24,6 +24,8 @@ import nbformat
 import vl_convert as vlc
 from nbconvert import HTMLExporter
 
+from balkan_course.grading.progress import Progress
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_KEY = "balkan_course"  # balkan_course.charts.SPEC_METADATA_KEY
 DRAW_CHARTS = """
@@ -143,10 +145,13 @@ def main(arguments: list[str] | None = None) -> None:
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     args.out.mkdir(parents=True, exist_ok=True)
     script = bundle_url(vlc.javascript_bundle())  # Vega, Vega-Lite and vega-embed, offline
-    for path in paths:
-        target, count = export(path, args.out, script)
-        size = target.stat().st_size / 1024
-        print(f"{target}: {count} live charts, {size:.0f} KB")
+    with Progress("html", total=len(paths)) as progress:  # on stderr; results on stdout
+        for path in paths:
+            progress.start(path.name)
+            target, count = export(path, args.out, script)
+            size = target.stat().st_size / 1024
+            print(f"{target}: {count} live charts, {size:.0f} KB")
+            progress.done(path.name)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ from balkan_course.grading.instructor import (  # noqa: E402, F401 (names import
     grader_imports,
     load_instructor_notebooks,
 )
+from balkan_course.grading.progress import Progress  # noqa: E402
 from balkan_course.grading.release import (  # noqa: E402, F401
     ClassVariants,
     load_class_variants,
@@ -141,9 +142,10 @@ def worker_command(options: RunOptions, work_dir: Path, results_dir: Path, index
 
 
 def run_workers(jobs: list[tuple[Path, Submission, object]], options: RunOptions,
-                work_dir: Path, results_dir: Path, log) -> None:
+                work_dir: Path, results_dir: Path, log, progress: Progress | None = None) -> None:
     """Run every job on N worker processes; a worker that dies (killed by the notebook it ran,
-    or past the notebook's time) costs that notebook only: it is replaced, the batch goes on."""
+    or past the notebook's time) costs that notebook only: it is replaced, the batch goes on.
+    `progress` hears of each notebook as a worker takes it and as it finishes."""
     todo: queue.Queue = queue.Queue()
     for job in jobs:
         todo.put(job)
@@ -166,12 +168,18 @@ def run_workers(jobs: list[tuple[Path, Submission, object]], options: RunOptions
                 job_path, submission, instructor = todo.get_nowait()
             except queue.Empty:
                 break
+            item = f"{submission.student}/{submission.notebook}"
+            if progress is not None:
+                progress.start(item)
             if process is None or process.poll() is not None:
                 # A replacement worker gets an index no worker had: its kernels' folders and
                 # user ids must not be those the dead worker's kernels still hold.
                 process = start(index + options.workers * started)
                 started += 1
-            if not _ask(process, job_path, hard_limit).startswith("done"):
+            answered = _ask(process, job_path, hard_limit).startswith("done")
+            if progress is not None:
+                progress.done(item, "" if answered else "its worker stopped")
+            if not answered:
                 _end(process)
                 process = None
                 write_json_atomically(
@@ -296,7 +304,9 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
             import_everything_used_after_the_kernels()
             guarded = [ROOT / "balkan_course", ROOT / "data", solutions_dir]
             before = course_digest(guarded)
-            run_workers(jobs, options, work_dir, results_dir, log)
+            # A class of 30 is about 4 minutes: say how far it is (progress.py).
+            with Progress("grade", total=len(jobs)) as progress:
+                run_workers(jobs, options, work_dir, results_dir, log, progress)
             try:
                 check_course_unchanged(before, guarded)
             except CourseChangedError:
@@ -312,13 +322,19 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
         else:
             shutil.rmtree(work_dir, ignore_errors=True)
         if not untrusted:  # (also after an interruption: the reports of what was graded)
-            results = collect_results(results_dir, submissions)
-            write_reports(results, out_dir, instructors)
-            # Written marks merged into totals, the tidy CSV and HTML pages (gradebook.py);
-            # rows of files that are not an exercise (refused, unmatched) stay in grades.csv.
-            exercises = [r for r in results if r["notebook"] in instructors
-                         and not r.get("refused")]
-            for warning in write_gradebook_outputs(exercises, out_dir, instructors,
-                                                   submissions_dir):
-                print(f"warning: {warning}", file=sys.stderr)
+            with Progress("grade: reports", total=2) as progress:
+                progress.start("grades, feedback and summary")
+                results = collect_results(results_dir, submissions)
+                write_reports(results, out_dir, instructors)
+                progress.done("grades, feedback and summary")
+                # Written marks merged into totals, the tidy CSV and HTML pages (gradebook.py);
+                # rows of files that are not an exercise (refused, unmatched) stay in
+                # grades.csv.
+                progress.start("gradebook and pages")
+                exercises = [r for r in results if r["notebook"] in instructors
+                             and not r.get("refused")]
+                for warning in write_gradebook_outputs(exercises, out_dir, instructors,
+                                                       submissions_dir):
+                    print(f"warning: {warning}", file=sys.stderr)
+                progress.done("gradebook and pages")
     return results

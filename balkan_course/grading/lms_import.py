@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from balkan_course.grading import safe_csv
+from balkan_course.grading.progress import Progress
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20  # as the grader's own limit
 REPORT_NAME = "import_report.csv"
@@ -128,6 +129,18 @@ def folder_entries(root: Path) -> Iterator[Entry]:
                         return handle.read(MAX_NOTEBOOK_BYTES + 1)
                 yield Entry(relative, info.st_mtime, "file", info.st_size, read)
         dirs.sort()
+
+
+def count_entries(archive: Path) -> int:
+    """How many entries entries_of(archive) will give (for the progress line), read cheaply."""
+    if archive.is_dir():
+        # Files, and links to folders (each an entry, refused); folders are no entries.
+        return sum(len(files) + sum((Path(folder) / name).is_symlink() for name in dirs)
+                   for folder, dirs, files in os.walk(archive, followlinks=False))
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as bundle:
+            return len(bundle.infolist())
+    return 0
 
 
 def entries_of(archive: Path) -> Iterator[Entry]:
@@ -365,46 +378,12 @@ def import_archive(lms: str, archive: Path, into: Path, solution_cells: dict[str
     people = People(lms, into, roster)
     outcome, label = Outcome(), archive.name
     candidates: dict[tuple[str, str], list[Candidate]] = {}
-    for entry in entries_of(archive):
-        base = PurePosixPath(entry.path).name
-        if entry.kind == "dir":
-            continue
-        if entry.kind == "unsafe":
-            outcome.add(label, entry.path, "rejected", reason="path leaves the archive's "
-                        "folder (absolute or '..'): not extracted")
-            continue
-        if entry.kind == "symlink":
-            outcome.add(label, entry.path, "rejected", reason="symbolic link: not followed")
-            continue
-        if base in IGNORED_NAMES or "__MACOSX" in PurePosixPath(entry.path).parts:
-            outcome.add(label, entry.path, "rejected", reason="system file, not a submission")
-            continue
-        claim = CLAIMS[lms](entry.path)
-        if isinstance(claim, str):
-            outcome.add(label, entry.path, "rejected", reason=claim)
-            continue
-        if not claim.original.lower().endswith(".ipynb"):
-            outcome.add(label, entry.path, "rejected", late=claim.late,
-                        reason=f"not a notebook ({claim.original}); only .ipynb files are graded")
-            continue
-        if entry.size > MAX_NOTEBOOK_BYTES:
-            outcome.add(label, entry.path, "rejected", reason="larger than 20 MB")
-            continue
-        data = entry.read()
-        if len(data) > MAX_NOTEBOOK_BYTES:
-            outcome.add(label, entry.path, "rejected", reason="larger than 20 MB")
-            continue
-        which, how = which_notebook(claim.original, data, solution_cells, notebook)
-        if which is None:
-            outcome.add(label, entry.path, "rejected", late=claim.late, reason=how)
-            continue
-        student = people.folder_for(claim)
-        if student is None:
-            outcome.add(label, entry.path, "rejected", late=claim.late,
-                        reason=f"unknown student {claim.name!r}: not in the roster")
-            continue
-        candidates.setdefault((student, which), []).append(
-            Candidate(entry, claim, student, which, data, how))
+    with Progress(f"import {label}", total=count_entries(archive), every=2) as progress:
+        for entry in entries_of(archive):
+            progress.start(entry.path)
+            _sort_entry(entry, lms, label, notebook, solution_cells, people, outcome,
+                        candidates)
+            progress.done(entry.path)
     for (student, which), found in sorted(candidates.items()):
         # The newest copy wins; at equal times, the higher copy number (Drive's "(2)").
         found.sort(key=lambda c: (c.entry.mtime, copy_number(PurePosixPath(
@@ -418,6 +397,51 @@ def import_archive(lms: str, archive: Path, into: Path, solution_cells: dict[str
     people.save()
     _append_report(into / REPORT_NAME, outcome.rows)
     return outcome
+
+
+def _sort_entry(entry: Entry, lms: str, label: str, notebook: str | None,
+                solution_cells: dict[str, set[str]], people, outcome: Outcome,
+                candidates: dict) -> None:
+    """One archive entry: rejected in `outcome` with its reason, or a candidate."""
+    base = PurePosixPath(entry.path).name
+    if entry.kind == "dir":
+        return
+    if entry.kind == "unsafe":
+        outcome.add(label, entry.path, "rejected", reason="path leaves the archive's "
+                    "folder (absolute or '..'): not extracted")
+        return
+    if entry.kind == "symlink":
+        outcome.add(label, entry.path, "rejected", reason="symbolic link: not followed")
+        return
+    if base in IGNORED_NAMES or "__MACOSX" in PurePosixPath(entry.path).parts:
+        outcome.add(label, entry.path, "rejected", reason="system file, not a submission")
+        return
+    claim = CLAIMS[lms](entry.path)
+    if isinstance(claim, str):
+        outcome.add(label, entry.path, "rejected", reason=claim)
+        return
+    if not claim.original.lower().endswith(".ipynb"):
+        outcome.add(label, entry.path, "rejected", late=claim.late,
+                    reason=f"not a notebook ({claim.original}); only .ipynb files are graded")
+        return
+    if entry.size > MAX_NOTEBOOK_BYTES:
+        outcome.add(label, entry.path, "rejected", reason="larger than 20 MB")
+        return
+    data = entry.read()
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        outcome.add(label, entry.path, "rejected", reason="larger than 20 MB")
+        return
+    which, how = which_notebook(claim.original, data, solution_cells, notebook)
+    if which is None:
+        outcome.add(label, entry.path, "rejected", late=claim.late, reason=how)
+        return
+    student = people.folder_for(claim)
+    if student is None:
+        outcome.add(label, entry.path, "rejected", late=claim.late,
+                    reason=f"unknown student {claim.name!r}: not in the roster")
+        return
+    candidates.setdefault((student, which), []).append(
+        Candidate(entry, claim, student, which, data, how))
 
 
 def _place(candidate: Candidate, into: Path) -> tuple[str, str]:

@@ -35,6 +35,7 @@ import nbformat
 from balkan_course.grading.build import AuthoringError, exercise_text, validate_solution
 from balkan_course.grading.instructor import GradingSetupError
 from balkan_course.grading.keys import KEYS_DIR, RELEASED_KEYS
+from balkan_course.grading.progress import Progress
 from balkan_course.grading.safe_csv import TableFileError, read_table
 from balkan_course.grading.variants import (
     CACHE_DIR,
@@ -130,28 +131,36 @@ def release(class_name: str, roster_path: Path, out_dir: Path = ROOT / "releases
     students = load_class_roster(roster_path)
     solutions = load_solutions(solutions_dir, only)
     assigned = class_variants(class_name, students, solutions)
-    keys = {stem: notebook_variant_keys(Path(solutions_dir) / f"{stem}.ipynb",
-                                        public_key_file(stem, keys_dir), cache_dir)
-            for stem in solutions}
+    # Cold (no cached keys), recording every version's keys runs each solution again: minutes.
+    keys = {}
+    with Progress("release: keys of every version", total=len(solutions)) as progress:
+        for stem in solutions:
+            progress.start(stem)
+            keys[stem] = notebook_variant_keys(Path(solutions_dir) / f"{stem}.ipynb",
+                                               public_key_file(stem, keys_dir), cache_dir)
+            progress.done(stem)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / class_name
     partial = Path(tempfile.mkdtemp(prefix=f".{class_name}.partial-", dir=out_dir))
     try:
         texts: dict[tuple[str, int], str] = {}
-        for student in students:
-            folder = partial / student
-            (folder / RELEASED_KEYS).mkdir(parents=True)
-            (folder / "README.md").write_text(STUDENT_README.format(class_name=class_name),
-                                              encoding="utf-8")
-            for stem, nb in solutions.items():
-                variant = assigned[student][stem]
-                if (stem, variant) not in texts:
-                    texts[stem, variant] = exercise_text(nb, variant)
-                (folder / f"{stem}.ipynb").write_text(texts[stem, variant], encoding="utf-8")
-                key_file = keys[stem].get(variant) or public_key_file(stem, keys_dir)
-                (folder / RELEASED_KEYS / f"{stem}.json").write_text(
-                    json.dumps(key_file, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+        with Progress("release: student folders", total=len(students)) as writing:
+            for student in students:
+                writing.start(student)
+                folder = partial / student
+                (folder / RELEASED_KEYS).mkdir(parents=True)
+                (folder / "README.md").write_text(STUDENT_README.format(class_name=class_name),
+                                                  encoding="utf-8")
+                for stem, nb in solutions.items():
+                    variant = assigned[student][stem]
+                    if (stem, variant) not in texts:
+                        texts[stem, variant] = exercise_text(nb, variant)
+                    (folder / f"{stem}.ipynb").write_text(texts[stem, variant], encoding="utf-8")
+                    key_file = keys[stem].get(variant) or public_key_file(stem, keys_dir)
+                    (folder / RELEASED_KEYS / f"{stem}.json").write_text(
+                        json.dumps(key_file, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+                writing.done(student)
         with (partial / "variants.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["student", "notebook", "variant"])

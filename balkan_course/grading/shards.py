@@ -33,6 +33,7 @@ from balkan_course.grading.instructor import (
     GradingSetupError,
     load_instructor_notebooks,
 )
+from balkan_course.grading.progress import Progress
 from balkan_course.grading.report import write_reports
 from balkan_course.grading.runner import result_path
 from balkan_course.grading.submissions import collect_results, find_submissions
@@ -120,7 +121,28 @@ def merge(shard_dirs: list[Path], out_dir: Path, submissions_dir: Path,
     if strays:
         raise ShardError(f"{len(strays)} submission(s) belong to no shard (added after the "
                          f"shards ran?): {', '.join(strays[:10])}")
-    results_dir = Path(out_dir) / "results"
+    # Three steps: copying is quick; the reports and the pages take the time of a class.
+    with Progress("merge", total=3) as progress:
+        progress.start("copying the shards' results")
+        results = _gather_results(submissions, manifests, owned, Path(out_dir) / "results")
+        progress.done("copying the shards' results")
+        # Exactly what grade.grade does after its run, so the files are the same.
+        progress.start("writing the reports")
+        write_reports(results, Path(out_dir), instructors)
+        progress.done("writing the reports")
+        progress.start("writing the gradebook and its pages")
+        exercises = [r for r in results if r["notebook"] in instructors
+                     and not r.get("refused")]  # as grade.grade does
+        for warning in write_gradebook_outputs(exercises, Path(out_dir), instructors,
+                                               submissions_dir):
+            print(f"warning: {warning}", file=sys.stderr)
+        progress.done("writing the gradebook and its pages")
+    return results
+
+
+def _gather_results(submissions: list, manifests: list[dict], owned: dict,
+                    results_dir: Path) -> list[dict]:
+    """Each submission's result copied from its shard into results_dir; the results read."""
     results_dir.mkdir(parents=True, exist_ok=True)
     for submission in submissions:
         shard = owned[(submission.student, submission.notebook)]
@@ -133,15 +155,7 @@ def merge(shard_dirs: list[Path], out_dir: Path, submissions_dir: Path,
         else:  # not graded in its shard: never let an older merge's result stand in for it
             result_path(results_dir, submission.student, submission.notebook).unlink(
                 missing_ok=True)
-    # Exactly what grade.grade does after its run, so the files are the same.
-    results = collect_results(results_dir, submissions)
-    write_reports(results, Path(out_dir), instructors)
-    exercises = [r for r in results if r["notebook"] in instructors
-                 and not r.get("refused")]  # as grade.grade does
-    for warning in write_gradebook_outputs(exercises, Path(out_dir), instructors,
-                                           submissions_dir):
-        print(f"warning: {warning}", file=sys.stderr)
-    return results
+    return collect_results(results_dir, submissions)
 
 
 def main(argv: list[str] | None = None) -> int:
