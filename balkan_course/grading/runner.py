@@ -34,6 +34,7 @@ from pathlib import Path  # noqa: E402
 from queue import Empty  # noqa: E402
 
 from balkan_course.grading import answers, budget, hidden_data  # noqa: E402
+from balkan_course.grading.checks import missing_name_line  # noqa: E402
 from balkan_course.grading.judge import judge  # noqa: E402
 
 POLL_SECONDS = 0.2
@@ -453,8 +454,11 @@ def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
     with budget.judging_budget():
         for name, entry in encoded.items():
             if "error" in entry:
-                return {"passed": False, "message": f"❌ {check_id}: not answered: "
-                                                    f"{entry['error']}", "missing": name}
+                # A name the cells never set: the line JupyterLab shows after a restart.
+                missing = entry["error"] == f"NameError: name '{name}' is not defined"
+                return {"passed": False, "missing": name,
+                        "message": missing_name_line(check_id, name) if missing
+                        else f"❌ {check_id}: not answered: {entry['error']}"}
             try:
                 scope[name] = answers.decode(entry["ok"])
             except budget.TooLarge as problem:
