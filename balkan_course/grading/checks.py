@@ -1149,7 +1149,9 @@ def _append_selftest(entry: dict) -> None:
 
 
 def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
-    """Print whether `answer` is right, with a hint when it is not. Never raises.
+    """Print whether `answer` is right, with a hint when it is not. Never raises, unless
+    BALKAN_COURSE_STRICT=1 is set (a student's self-check under `pytest --nbval-lax`): then a
+    miss also raises AssertionError with the same line, so the check's cell fails.
 
     Options (set by the author in the solution and recorded in the key): ignore_row_order,
     ignore_column_order, ignore_column_names, index_matters, digits, sorted_by={"col":
@@ -1189,6 +1191,8 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
         _append_selftest({"check_id": check_id, "role": "answer", "passed": passed,
                           "message": message})
     print(message)
+    if not passed and os.environ.get("BALKAN_COURSE_STRICT") == "1":
+        raise AssertionError(message)
 
 
 def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
