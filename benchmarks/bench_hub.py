@@ -79,8 +79,9 @@ async def run_cells(hub, name: str, token: str, notebook: str, cells: list[str])
                                                    "kernel": {"name": "python3"}},
                         token=token, base=base)
     kernel = session["kernel"]["id"]
-    ws_url = base.replace("http", "ws", 1) + f"/kernels/{kernel}/channels?token={token}"
-    socket = await websocket_connect(ws_url)
+    socket = await websocket_connect(HTTPRequest(
+        base.replace("http", "ws", 1) + f"/kernels/{kernel}/channels",
+        headers={"Authorization": f"token {token}"}))
     first_output, seconds = None, []
     for code in cells:
         msg_id = uuid.uuid4().hex
