@@ -177,6 +177,11 @@ async def one_class(hub, folder: Path, bare: Path, size: int) -> dict:
             "slowest_cell": slowest, "within_target": slowest <= CELL_TARGET}
 
 
+def size_before(sizes: list[int], size: int) -> int:
+    smaller = [s for s in sizes if s < size]
+    return max(smaller) if smaller else 0
+
+
 async def bench(sizes: list[int]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="balkan-bench-hub-"))
     bare = check_hub.make_course_repository(folder)
@@ -194,10 +199,8 @@ async def bench(sizes: list[int]) -> None:
                   f"{row['rss_mb']:>15.0f} {row['first_output']:>13.1f} "
                   f"{row['slowest_cell']:>15.1f} {'yes' if row['within_target'] else 'no':>17}"
                   f"   (load {os.getloadavg()[0]:.2f})", flush=True)
-            if row["within_target"]:
-                largest = max(largest, size)
-            else:
-                break  # a larger class would only be slower
+            if row["within_target"] and largest == size_before(sizes, size):
+                largest = size  # every smaller class tried was within the target too
     finally:
         hub.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,45 @@ def test_the_command_reports_and_refuses_patterns_outside_the_home(tmp_path):
                              env=env)
     assert outside.returncode == 2 and "inside the home folder" in outside.stderr
     assert subprocess.run([*command[:-1], "--help"], capture_output=True, env=env).returncode == 0
+
+
+# ---------------------------------------------------------------- the teacher's guide's hub steps
+
+
+def hub_steps():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import check_hub  # what `make test-hub` reads from the guide
+
+    return check_hub
+
+
+def test_the_guides_collect_command_collects_a_hub_class(tmp_path):
+    """The guide's own command (as `make test-hub` runs it), here on homes laid out as
+    nbgitpuller leaves them, without a hub: `make test` keeps the guide from drifting too."""
+    homes = tmp_path / "homes"  # the guide's /srv/classroom/homes
+    home_with(homes, "alice", {"notebooks/exercises/00_start_here.ipynb": NOTEBOOK})
+    home_with(homes, "bob", {"notebooks/notebooks/00_start_here.ipynb": NOTEBOOK})
+    collect_command, grade_command = hub_steps().guide_commands(tmp_path)
+    assert "balkan_course.grading.collect" in collect_command
+    assert grade_command.endswith("-m balkan_course.grading submissions --out grading_output")
+    done = subprocess.run(collect_command, shell=True, cwd=tmp_path, capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 0, done.stderr
+    assert "alice: copied" in done.stdout and "bob: missing" in done.stdout
+    assert (tmp_path / "submissions" / "alice" / "00_start_here.ipynb").exists()
+
+
+def test_every_nbgitpuller_link_in_the_guide_opens_a_notebook_of_the_course():
+    from urllib.parse import parse_qs, urlsplit
+
+    guide = (ROOT / "docs" / "teachers_guide.md").read_text(encoding="utf-8")
+    links = re.findall(r"https://\S+/hub/user-redirect/git-pull\?\S+", guide)
+    assert len(links) >= 3
+    for link in links:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+        assert query["repo"] == "https://github.com/balkan-security-course/notebooks"
+        assert query["branch"] == "main"
+        clone, _, path = hub_steps().clone_path(link).partition("/")
+        assert clone == "notebooks", link  # nbgitpuller's folder: the repository's name
+        assert (ROOT / path).is_file(), link
+    assert set(hub_steps().guide_links()) == {"lesson", "exercise"}
