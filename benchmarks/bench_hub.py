@@ -9,7 +9,8 @@ their home as nbgitpuller clones it, get their servers started at once; then eve
 runs lesson 04 and exercise set 04 cell by cell at the same moment, through their own server's
 kernel API (as JupyterLab's "Run All" does, without a browser). Printed per N: the servers'
 start time, memory per student (proportional set size of the server and its kernels, shared
-pages counted once, and resident set size), time to first output, the slowest cell, and
+pages counted once, and resident set size), the CPU seconds each student's run cost (which
+other jobs on the machine do not change), time to first output, the slowest cell, and
 whether every cell finished within 10 s. The largest N that keeps every cell under 10 s is
 the figure for the teacher's guide. Figures only; nothing is asserted.
 """
@@ -121,6 +122,22 @@ def server_pid(name: str) -> int | None:
     return None
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of a student's server and its kernels so far."""
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
 def server_memory(pid: int) -> tuple[int, int]:
     """(PSS, RSS) bytes of a student's server and every process under it (its kernels)."""
     pss = rss = 0
@@ -159,20 +176,23 @@ async def one_class(hub, folder: Path, bare: Path, size: int) -> dict:
             runs.append(await run_cells(hub, name, tokens[name], notebook, cells[notebook]))
         return runs
 
+    pids = {}
+    for name in names:
+        user = await api(hub, "GET", f"/users/{name}")
+        pids[name] = (user["servers"][""].get("state") or {}).get("pid") or server_pid(name)
+    cpu_before = {name: server_cpu(pid) for name, pid in pids.items() if pid}
     started = time.monotonic()
     runs = await asyncio.gather(*(student(n) for n in names))
     wall = time.monotonic() - started
-    memory = []
-    for name in names:
-        user = await api(hub, "GET", f"/users/{name}")
-        pid = (user["servers"][""].get("state") or {}).get("pid") or server_pid(name)
-        memory.append(server_memory(pid) if pid else (0, 0))
+    memory = [server_memory(pid) if pid else (0, 0) for pid in pids.values()]
+    cpu = [server_cpu(pids[name]) - before for name, before in cpu_before.items()]
     await asyncio.gather(*(api(hub, "DELETE", f"/users/{n}/server") for n in names))
     await asyncio.sleep(2)
     slowest = max(max(r["cells"]) for student_runs in runs for r in student_runs)
     return {"students": size, "spawn": spawn_seconds, "wall": wall,
             "pss_mb": sum(p for p, _ in memory) / size / 2**20,
             "rss_mb": sum(r for _, r in memory) / size / 2**20,
+            "cpu": sum(cpu) / max(len(cpu), 1),
             "first_output": max(student_runs[0]["first_output"] for student_runs in runs),
             "slowest_cell": slowest, "within_target": slowest <= CELL_TARGET}
 
@@ -190,13 +210,14 @@ async def bench(sizes: list[int]) -> None:
           f"{psutil.virtual_memory().total / 2**30:.0f} GB, {platform.platform()}; "
           f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{'N':>3} {'spawn s':>8} {'PSS MB/student':>15} {'RSS MB/student':>15} "
+          f"{'CPU s/student':>14} "
           f"{'1st output s':>13} {'slowest cell s':>15} {'all cells <=10 s':>17}", flush=True)
     largest = 0
     try:
         for size in sizes:
             row = await one_class(hub, folder, bare, size)
             print(f"{row['students']:>3} {row['spawn']:>8.1f} {row['pss_mb']:>15.0f} "
-                  f"{row['rss_mb']:>15.0f} {row['first_output']:>13.1f} "
+                  f"{row['rss_mb']:>15.0f} {row['cpu']:>14.1f} {row['first_output']:>13.1f} "
                   f"{row['slowest_cell']:>15.1f} {'yes' if row['within_target'] else 'no':>17}"
                   f"   (load {os.getloadavg()[0]:.2f})", flush=True)
             if row["within_target"] and largest == size_before(sizes, size):
