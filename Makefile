@@ -81,10 +81,11 @@ test-hub: $(HUB_STAMP)
 	sh browser_tests/offline.sh $(BIN)/python scripts/check_hub.py $(ARGS)
 
 # Figures, not a test: how many students' servers one machine runs at once (the teacher's
-# guide's sizing table). Several minutes; N=8 sets the largest class tried.
-N ?= 8
+# guide's sizing table). Several minutes; HUB_STUDENTS=8 sets the largest class tried.
+HUB_STUDENTS ?= 8
 bench-hub: $(HUB_STAMP)
-	sh browser_tests/offline.sh $(BIN)/python benchmarks/bench_hub.py --max-students $(N)
+	sh browser_tests/offline.sh $(BIN)/python benchmarks/bench_hub.py \
+		--max-students $(HUB_STUDENTS)
 
 # Re-execute lessons and solutions in fresh kernels and store outputs fit for committing.
 notebooks: $(STAMP)

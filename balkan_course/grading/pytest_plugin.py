@@ -30,7 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="grade SUBMISSIONS/<student>/NN_name.ipynb: one test per student and "
                          "check (instead of collecting tests)")
     group.addoption("--grade-out", metavar="DIR", type=Path, default=Path("grading_output"),
-                    help="where the grader writes its reports (default grading_output)")
+                    help="where the grader writes its reports (default grading_output); "
+                         "after -k they cover the chosen students only")
     group.addoption("--grade-solutions", metavar="DIR", type=Path, default=None,
                     help="the solution notebooks to grade against (default: the course's)")
     group.addoption("--grade-workers", metavar="N", type=int, default=2,
