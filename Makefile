@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser test-hub bench-hub notebooks html exercises release grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser test-hub bench-hub notebooks html slides handouts exercises release grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -58,9 +58,29 @@ $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 	npm install --prefix $(VENV)/npm --no-audit --no-fund --silent axe-core@$(AXE_CORE_VERSION)
 	touch $(BROWSER_STAMP)
 
-test-browser: $(BROWSER_STAMP)
+# reveal.js (the slides' presentation framework) from the npm registry, pinned, into .venv/npm;
+# make_slides.py copies it next to the decks, so that they open with no network.
+REVEAL_VERSION := 6.0.2
+REVEAL_STAMP := $(VENV)/.reveal-$(REVEAL_VERSION)-installed
+$(REVEAL_STAMP): $(STAMP)
+	npm install --prefix $(VENV)/npm --no-audit --no-fund --silent reveal.js@$(REVEAL_VERSION)
+	touch $(REVEAL_STAMP)
+
+test-browser: $(BROWSER_STAMP) $(REVEAL_STAMP)
 	sh scripts/ensure_chromium.sh
 	sh browser_tests/offline.sh $(BIN)/python -m pytest browser_tests -p no:cacheprovider $(ARGS)
+
+# Slides per lesson in build/slides/ (question, key chart, discussion prompt), offline.
+# SLIDES_ARGS passes options; --strict (the default) fails on a lesson without its marks.
+SLIDES_ARGS ?= --strict
+slides: $(REVEAL_STAMP)
+	$(BIN)/python scripts/make_slides.py $(SLIDES_ARGS)
+
+# A printable PDF per lesson in build/handouts/ (question, reference card, exercise prompts),
+# printed by the browser test's Chromium.
+handouts: $(BROWSER_STAMP)
+	sh scripts/ensure_chromium.sh
+	$(BIN)/python scripts/make_handouts.py
 
 # The classroom on a real JupyterHub (docs/teachers_guide.md, "A classroom hub on one
 # machine"): the guide's config, links and commands, run on 127.0.0.1 with three students in

@@ -25,13 +25,14 @@ MISSION_NAMES = {"kfor": "KFOR", "eufor_althea": "EUFOR Althea",
 # Measures that count soldiers of the whole mission at one time.
 SIZE_MEASURES = ("strength", "initial_strength")
 
-# A short, human label for each source, used on charts and in dropdowns.
+# One label per article, the same everywhere in the course: evidence.SHORT_NAMES and the
+# article's date window, as `evidence.source_labels` writes its citation (a test checks it).
 SOURCE_LABELS = {
-    "rel_focus_2025_04": "REL via regional portal (early Apr 2025)",
+    "rel_focus_2025_04": "Portal republishing REL (27 Mar–30 Apr 2025)",
     "kap_rutte_2025_03_10": "Kosova Alfa Press/REL (10 Mar 2025)",
-    "reaction_2023": "Reaction (late 2023)",
+    "reaction_2023": "Reaction commentary (Oct–Dec 2023)",
     "brief_2025_04_02": "Asllani brief (2 Apr 2025)",
-    "iria_2023": "IRIA (autumn 2023)",
+    "iria_2023": "IRIA (Sep–Dec 2023)",
 }
 
 

@@ -1,7 +1,7 @@
 """Budgets, a pledge and a plan: money figures in comparable units (lesson 05).
 
 The articles give four money figures (data/money.csv): Kosovo's defence budget for 2025 and
-its rise on 2024, Albin Kurti's campaign pledge for the security forces, and the European
+its rise on 2024, Albin Kurti's pledge for the security forces, and the European
 defence plan that Jeta Losaj mentions. They differ in size by more than three orders of
 magnitude, and also in kind: one year or several, a planned budget or a promise, a firm number
 or a lower bound. The functions below keep those differences visible.
@@ -45,7 +45,8 @@ SHORT_LABELS = {
 KIND_OF_MEASURE = {
     "annual_budget": "budget for one year",
     "increase": "change between two budgets",
-    "pledge": "campaign pledge",
+    # The portal article says only that Kurti pledged while seeking a new term, not where.
+    "pledge": "pledge",
     "plan": "announced plan",
 }
 STATUS_OF_MEASURE = {

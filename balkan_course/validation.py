@@ -12,7 +12,8 @@ Two kinds of checks run:
    enums, minimum/maximum, patterns, unique cells, primary keys and foreign keys.
 2. This module adds rules that cross fields or tables, which Table Schema cannot express:
    dates agree with their precision, claims and events fit the windows of the articles that
-   report them, low/best/high agree with the hedge word, every source is used, claim_sources
+   report them, low/best/high agree with the hedge word, every source is used and its citation
+   and quality criteria agree with its row, claim_sources
    only holds relations the texts show, general knowledge carries the background marker, places
    in Kosovo carry Albanian and Serbian names, people have a role and an affiliation (or a reason
    for none), and a few more.
@@ -287,6 +288,45 @@ def _source_messages(tables: dict, resources: dict) -> list[str]:
     return messages
 
 
+def _citation_messages(tables: dict, resources: dict) -> list[str]:
+    """A source's citation and quality criteria agree with the rest of its row.
+
+    The citation must let a reader find the article: it carries the printed title, the printed
+    author and, for a day-precise printed date, that day in words; it names no URL (the stored
+    texts carry none the course can confirm). `named_author` and `machine_translated` repeat what
+    `author` and `translated` already say, so the two may not disagree.
+    """
+    messages = []
+    file = resources.get("sources", {}).get("path", "sources.csv")
+    for number, record in enumerate(tables.get("sources", []), start=2):
+        def add(column, value, rule, number=number):
+            messages.append(_message(file, number, column, value, rule))
+
+        citation = record.get("citation", "")
+        if not citation:
+            continue  # 'required' is reported by the schema check
+        title, author = record.get("title", ""), record.get("author", "")
+        if title and not title.startswith("(untitled") and title.rstrip("?.!") not in citation:
+            add("citation", citation, f"a citation carries the printed title ('{title}')")
+        missing = [part for part in author.split() if part not in citation]
+        if missing:
+            add("citation", citation, f"a citation carries the printed author ('{author}')")
+        if re.search(r"https?://|www\.", citation):
+            add("citation", citation, "a citation gives no URL the stored text cannot confirm")
+        day = _parse_date(record.get("date", ""))
+        if (day and record.get("date_precision") == "day" and record.get("date_basis") == "printed"
+                and f"{day.day} {day:%B %Y}" not in citation):
+            add("citation", citation, f"a citation gives the printed date ({day.day} {day:%B %Y})")
+        if "named_author" in record and record["named_author"] != ("yes" if author else "no"):
+            add("named_author", record["named_author"],
+                "named_author is 'yes' exactly when an author is printed (column author)")
+        translated = record.get("translated") == "true"
+        if "machine_translated" in record and (record["machine_translated"] == "yes") != translated:
+            add("machine_translated", record["machine_translated"],
+                "machine_translated is 'yes' exactly when translated is true")
+    return messages
+
+
 def _claim_date_messages(tables: dict, resources: dict) -> list[str]:
     """A claim's window must fit what its article can show.
 
@@ -457,6 +497,7 @@ def validate_package(package_path: str | Path = DATA_PACKAGE) -> list[str]:
     messages = _frictionless_messages(package_path, resources, tables)
     messages += _date_messages(tables, resources)
     messages += _source_messages(tables, resources)
+    messages += _citation_messages(tables, resources)
     messages += _claim_date_messages(tables, resources)
     messages += _event_window_messages(tables, resources)
     messages += _estimate_messages(tables, resources)

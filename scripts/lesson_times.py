@@ -46,27 +46,27 @@ LESSONS = {
     "00_start_here": (
         "no pandas or Altair; the plain Python of the optional "
         "[Python primer](00a_python_primer.ipynb) (lists, dictionaries, functions, methods)",
-        [], ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
+        ["widget-why"],
+        ["source", "citation", "kfor", "eufor-althea", "table", "chart", "description"]),
     "01_sources_and_evidence": (
         "lesson 00 (loading a table, choosing rows and columns, sorting, a first bar chart)",
-        ["provenance-intro", "widget-intro"],
+        ["dates-chart-intro", "names-intro", "provenance-intro", "widget-intro"],
         ["source", "citation", "time-precision", "provenance", "paraphrase", "evidence",
          "strength"]),
     "02_timeline": (
         "lessons 00-01 (filters, `merge` on an id column, `groupby`)",
-        ["close-view-intro", "widget-intro"],
+        ["disagreements-intro", "close-view-intro", "widget-intro"],
         ["time-precision", "northern-kosovo", "republika-srpska", "dayton-agreement",
          "independence"]),
     "03_who_is_who": (
         "lessons 00-02 (`merge`, `groupby` and `size`, `value_counts`)",
-        ["speakers-sources-why", "co-why"],
+        ["speakers-sources-why", "variants-why", "co-why", "widget-why"],
         ["claim", "source", "high-representative", "republika-srpska", "coding"]),
     "04_peacekeeping_forces": (
         "lessons 00-01 (filters, reported figures kept with their source)",
-        ["surge-why", "estimates-why", "compare-question", "us-why", "eufor-2025-why"],
+        [],
         ["peacekeeping", "peacekeeping-mission", "kfor", "eufor-althea", "strength",
-         "reinforcement", "reserve-forces", "contingent", "log-scale", "scenario",
-         "security-vacuum"]),
+         "reinforcement", "contingent", "log-scale", "security-vacuum"]),
     "04a_mandates_and_the_eu_track": (
         "lessons 00-01 and 04 (filters, `merge`, `groupby`; what KFOR and EUFOR Althea are)",
         [],
@@ -74,24 +74,34 @@ LESSONS = {
          "accession", "conditionality", "dialogue", "brussels-agreement",
          "association-of-serb-majority-municipalities", "ohrid-agreement",
          "high-representative"]),
+    "04b_ranges_and_scenarios": (
+        "lesson 04 (the two missions, their reported strength, the US share)",
+        ["casualties-why", "scenario-params-why", "zoom-why"],
+        ["strength", "reserve-forces", "contingent", "scenario"]),
     "05_money_and_capabilities": (
         "lessons 00-01 and 04 (filters, derived figures, a log scale)",
-        ["troops-why", "capabilities-why"],
+        ["budget-chart-question", "widget-why", "troops-why", "capabilities-why"],
         ["budget", "ministry-of-defence", "kosovo-security-force", "log-scale"]),
     "06_places_and_flashpoints": (
         "lessons 00-02 (`merge`, date precision); a little trigonometry helps for the distances "
         "but is not needed",
-        ["widget-why"],
+        ["haversine-why", "widget-why"],
         ["kosovo", "northern-kosovo", "boundary", "crossing-point", "municipality",
          "map-projection", "geo-precision", "haversine-formula"]),
     "07_narratives_and_forecasts": (
         "lessons 00-03 (claims and speakers, `groupby`); percentages",
-        ["disagree-why", "threads-why", "date-widget-why", "scenario-why"],
+        ["disagree-why", "threads-why", "timeline-why", "date-widget-why",
+         "scenario-why"],
         ["coding", "codebook", "stance", "cohens-kappa", "coverage-bias", "forecast",
          "estimative-words", "icd-203", "probability", "horizon", "scenario", "secession"]),
     "08_capstone_briefing": (
         "lessons 00-07, or at least 00, 01 and 04",
-        [], ["citation", "source", "evidence", "description", "estimative-words"]),
+        ["widget-why", "checklists-why"],
+        ["citation", "source", "evidence", "description", "estimative-words"]),
+    "09_common_errors": (
+        "lessons 00-01 (loading a table, filters, a bar chart); it helps at any point of the "
+        "course",
+        [], ["table", "chart", "evidence"]),
 }
 
 
@@ -196,10 +206,11 @@ def plan_text(name: str, times: dict) -> str:
         extra += (f" **Readings: {times['readings']}, after class** (the closing section, not "
                   "counted in these times).")
     return (
-        f"**Time.** A 45-minute core: about {times['core']:.0f} minutes of reading and running "
-        f"at a novice's pace (prose at {WORDS_PER_MINUTE} words a minute, "
+        f"**Time.** The core: about {times['core']:.0f} minutes of reading and running at a "
+        f"novice's pace (prose at {WORDS_PER_MINUTE} words a minute, "
         f"{MINUTES_PER_CODE_CELL:.0f} minutes per code cell, {MINUTES_PER_CONTROL:.0f} more "
-        f"per control to try), leaving five for starting up.{extra}\n\n"
+        f"per control to try); a core fits {CORE_BUDGET:.0f} minutes, leaving five of a "
+        f"45-minute period for starting up.{extra}\n\n"
         f"**Assumes.** {assumes[0].upper()}{assumes[1:]}. Python you may need: the "
         "[primer](00a_python_primer.ipynb).\n\n"
         f"**Key words** (in the [glossary]({GLOSSARY}), with Albanian and "

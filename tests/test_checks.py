@@ -364,4 +364,5 @@ def test_hidden_test_data_catches_a_filter_on_the_wrong_column():
     by_number = 'answer = frame[frame["value"] > 1000]'
     assert checks.judge("t-rerun", frame[frame["value"] > 1000], key)[0]  # the data hides it
     assert checks.rerun_judge("t-rerun", by_number, {"frame": frame}, key) is False
-    assert checks.rerun_judge("t-rerun", "answer = 1 / 0", {"frame": frame}, key) is None
+    # Code that gives no value on the hidden data fails (it cannot be shown to hold there).
+    assert checks.rerun_judge("t-rerun", "answer = 1 / 0", {"frame": frame}, key) is False

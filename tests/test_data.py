@@ -474,3 +474,72 @@ def test_date_label_is_no_more_precise_than_the_table(start, end, precision, lab
     start = pd.NaT if start is None else pd.Timestamp(start)
     end = pd.NaT if end is None else pd.Timestamp(end)
     assert date_label(start, end, precision) == label
+
+
+# --------------------------------------------------------------------------- citations and quality
+
+
+def test_every_source_has_a_citation_a_librarian_can_search(tables):
+    sources = tables["sources"].set_index("source_id")
+    citation = sources.citation
+    assert citation.notna().all()
+    assert citation["kap_rutte_2025_03_10"].startswith(
+        "Kosova Alfa Press (citing Radio Free Europe/Radio Liberty). 'NATO chief's visit")
+    assert citation["kap_rutte_2025_03_10"].endswith("10 March 2025.")
+    assert citation["brief_2025_04_02"].startswith("Asllani, Mejreme.")
+    assert citation["brief_2025_04_02"].endswith("2 April 2025.")
+    for source_id in ["rel_focus_2025_04", "reaction_2023", "iria_2023"]:
+        assert "Undated" in citation[source_id], source_id  # the date is inferred, and says so
+    assert not citation.str.contains("http|www\\.").any()
+
+
+def test_source_quality_criteria_are_coded_with_reasons(tables):
+    sources = tables["sources"].set_index("source_id")
+    criteria = ["named_author", "outlet_named", "outlet_type", "track_record_known",
+                "sources_named", "method_stated", "corroborated", "machine_translated"]
+    for criterion in criteria:
+        assert sources[criterion].notna().all(), criterion
+        assert sources[f"{criterion}_note"].str.len().gt(20).all(), criterion
+    assert list(sources.named_author[sources.named_author == "yes"].index) == ["brief_2025_04_02"]
+    assert sources.loc["rel_focus_2025_04", "machine_translated"] == "yes"
+    assert sources.loc["brief_2025_04_02", ["outlet_named", "sources_named"]].tolist() == [
+        "no", "no"]
+    assert (sources.method_stated == "no").all()  # none of the five says how it reached its view
+
+
+def test_a_citation_or_criterion_that_contradicts_its_row_is_reported(tmp_path):
+    row = row_of("sources.csv", "source_id", "kap_rutte_2025_03_10")
+    package = broken_rows(tmp_path, "sources.csv", {"kap_rutte_2025_03_10": {
+        "citation": "Kosova Alfa Press. 'NATO chief's visit to Kosovo.' https://example.org",
+        "named_author": "yes", "machine_translated": "yes"}}, "source_id")
+    title = ("NATO chief's visit to Kosovo, REL: Reconfirmation of the presence of European forces "
+             "in the country, despite any movement by American forces")
+    cited = "Kosova Alfa Press. 'NATO chief's visit to Kosovo.' https://example.org"
+    prefix = f"sources.csv, row {row}, column"
+    assert validate_package(package) == [
+        f"{prefix} 'citation': value '{cited}' breaks the rule 'a citation carries the printed "
+        f"title ('{title}')'",
+        f"{prefix} 'citation': value '{cited}' breaks the rule 'a citation gives no URL the "
+        "stored text cannot confirm'",
+        f"{prefix} 'citation': value '{cited}' breaks the rule 'a citation gives the printed date "
+        "(10 March 2025)'",
+        f"{prefix} 'named_author': value 'yes' breaks the rule 'named_author is 'yes' exactly "
+        "when an author is printed (column author)'",
+        f"{prefix} 'machine_translated': value 'yes' breaks the rule 'machine_translated is 'yes' "
+        "exactly when translated is true'",
+    ]
+
+
+def test_a_citation_without_the_printed_author_and_an_unknown_criterion_are_reported(tmp_path):
+    row = row_of("sources.csv", "source_id", "brief_2025_04_02")
+    package = broken_rows(tmp_path, "sources.csv", {"brief_2025_04_02": {
+        "citation": "Analysis brief. 'NATO Reaffirms Security Commitment in Kosovo and Bosnia amid "
+                    "Geopolitical Tensions.' 2 April 2025.",
+        "corroborated": "maybe"}}, "source_id")
+    messages = validate_package(package)
+    assert any(m.startswith(f"sources.csv, row {row}, column 'corroborated': value 'maybe' breaks "
+                            "the rule 'one of: yes, partly, no'") for m in messages)
+    assert any(m.startswith(f"sources.csv, row {row}, column 'citation'")
+               and m.endswith("'a citation carries the printed author ('Mejreme Asllani')'")
+               for m in messages)
+    assert len(messages) == 2

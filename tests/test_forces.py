@@ -132,3 +132,13 @@ def test_scenario_for_figure_adds_the_us_share_for_kfor(troop_figures):
 def test_scenario_for_figure_messages(troop_figures, figure_id, leaving, words):
     message = scenario_for_figure(figure_id, leaving, 0, troop_figures)
     assert isinstance(message, str) and words in message
+
+
+def test_articles_carry_the_course_wide_label():
+    """One label per article everywhere: the forces' labels are evidence's citations."""
+    from balkan_course.evidence import source_labels
+    from balkan_course.forces import SOURCE_LABELS
+
+    citations = source_labels(load_table("sources")).set_index("source_id")["citation"]
+    assert SOURCE_LABELS == citations.to_dict()
+    assert "REL via regional portal (early Apr 2025)" not in SOURCE_LABELS.values()

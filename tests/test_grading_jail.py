@@ -269,7 +269,7 @@ for target in [{report!r}, {key!r}]:
         open(target, "a").close()
     except OSError:
         pass
-for target in [{planted!r}, {pth!r}, {exercises!r}, {venv!r}, {parent!r}, {data!r}]:
+for target in {new_files!r}:
     try:
         pathlib.Path(target).write_text("import os  # planted")
     except OSError:
@@ -309,15 +309,10 @@ total = sum(figures)  # only reached when 600 MB of System V memory was granted
 """
 
 
-def jail_cases(planted_name: str) -> list[hostile.Case]:
+def jail_cases(new_files: list[Path]) -> list[hostile.Case]:
     key_file = next((ROOT / "balkan_course" / "grading" / "answer_keys").glob("*.json"))
-    plant = PLANT.format(
-        report=str(ROOT / "balkan_course" / "grading" / "report.py"),
-        planted=str(ROOT / "balkan_course" / "grading" / planted_name),
-        key=str(key_file), pth=str(VENV_SITE / f"{planted_name[:-3]}.pth"),
-        exercises=str(ROOT / "exercises" / planted_name),
-        venv=str(Path(sys.prefix) / planted_name), parent=str(ROOT.parent / planted_name),
-        data=str(ROOT / "data" / planted_name))
+    plant = PLANT.format(report=str(ROOT / "balkan_course" / "grading" / "report.py"),
+                         key=str(key_file), new_files=[str(path) for path in new_files])
     name = f"{hostile.NOTEBOOK}.ipynb"
     return [
         hostile.Case("a_honest_first", hostile.FULL, "ok", files={name: hostile.completed()}),
@@ -334,22 +329,27 @@ def jail_cases(planted_name: str) -> list[hostile.Case]:
     ]
 
 
-def planted_files(planted_name: str) -> list[Path]:
-    stem = planted_name[:-3]
-    candidates = [ROOT / "balkan_course" / "grading" / planted_name,
-                  VENV_SITE / f"{stem}.pth", ROOT / "exercises" / planted_name,
-                  Path(sys.prefix) / planted_name, ROOT.parent / planted_name,
-                  ROOT / "data" / planted_name]
-    return [path for path in candidates if path.exists()]
+def course_targets(planted_name: str) -> list[Path]:
+    """New files a jail-breaker tries to plant in the course, its environment and around it."""
+    return [ROOT / "balkan_course" / "grading" / planted_name,
+            VENV_SITE / f"{planted_name[:-3]}.pth", ROOT / "exercises" / planted_name,
+            Path(sys.prefix) / planted_name, ROOT.parent / planted_name,
+            ROOT / "data" / planted_name]
 
 
-def grade_class(folder: Path, isolation: str, planted_name: str):
+def planted_files(targets: list[Path]) -> list[Path]:
+    return [path for path in targets if path.exists()]
+
+
+def grade_class(folder: Path, isolation: str, targets: list[Path]):
+    """Grade the jail-breakers' class; targets: the files they try to plant (the drill's own
+    solutions folder is always among them: the grader guards it like the course)."""
     submissions, out = folder / "submissions", folder / "out"
     with pytest.MonkeyPatch.context() as patch:
         solutions, keys = hostile.make_drill_course(folder / "instructor")
         patch.setenv(checks.KEYS_DIR_ENV, str(keys))
         patch.setattr(checks, "_keys_cache", {})
-        cases = jail_cases(planted_name)
+        cases = jail_cases([*targets, solutions / "zz_planted.py"])
         hostile.write_class(submissions, cases)
         try:
             grading.grade(submissions, out, solutions, workers=2, cell_timeout=8,
@@ -365,14 +365,15 @@ def grade_class(folder: Path, isolation: str, planted_name: str):
 @needs_sandbox
 @pytest.mark.parametrize("isolation", ["auto", "on"])
 def test_jail_breakers_earn_nothing_and_leave_nothing(tmp_path, isolation):
-    planted_name = f"zz_planted_{uuid.uuid4().hex[:8]}.py"
+    targets = course_targets(f"zz_planted_{uuid.uuid4().hex[:8]}.py")
     key_files = ROOT / "balkan_course" / "grading" / "answer_keys"
     before = grading.course_digest([key_files, ROOT / "balkan_course", ROOT / "data"])
     try:
-        cases, out, rows = grade_class(tmp_path, isolation, planted_name)
-        assert planted_files(planted_name) == []
+        cases, out, rows = grade_class(tmp_path, isolation, targets)
+        assert planted_files(targets) == []
+        assert not (tmp_path / "instructor" / "solutions" / "zz_planted.py").exists()
     finally:
-        for path in planted_files(planted_name):
+        for path in planted_files(targets):
             path.unlink()
     assert isinstance(rows, dict), rows  # the batch was not stopped: nothing was written
     assert "sandbox: yes" in (out / "grader.log").read_text(encoding="utf-8")
@@ -388,18 +389,15 @@ def test_jail_breakers_earn_nothing_and_leave_nothing(tmp_path, isolation):
 
 
 def test_without_the_sandbox_the_same_class_is_stopped_by_the_digests(tmp_path):
-    """Mutation-style: with --isolation off a kernel writes the course (the attack works),
-    and the check after the batch refuses the run's grades instead of using them."""
-    planted_name = f"zz_planted_{uuid.uuid4().hex[:8]}.py"
-    try:
-        cases, out, outcome = grade_class(tmp_path, "off", planted_name)
-        planted = planted_files(planted_name)
-    finally:
-        for path in planted_files(planted_name):
-            path.unlink()
-    assert planted, "without the sandbox the attack should have written the course"
+    """Mutation-style: with --isolation off a kernel writes what the grader guards (the
+    attack works; aimed here only at this test's own solutions folder, so that no other test
+    running beside it sees the course change), and the check after the batch refuses the
+    run's grades instead of using them."""
+    cases, out, outcome = grade_class(tmp_path, "off", [])
+    planted = tmp_path / "instructor" / "solutions" / "zz_planted.py"
+    assert planted.exists(), "without the sandbox the attack should have written the file"
     assert isinstance(outcome, grading.CourseChangedError)
-    assert planted_name in str(outcome)
+    assert "zz_planted.py" in str(outcome)
     assert not (out / "grades.csv").exists()
     assert list((out / "results").rglob("*.json")) == []  # nothing kept to resume from
 
@@ -436,7 +434,8 @@ def test_memory_files_are_counted(tmp_path):
 @needs_sandbox
 def test_a_course_cloned_under_tmp_is_graded_in_the_sandbox(tmp_path):
     """From a clone under /tmp (as CI or a teacher might make one) the sandbox still works:
-    the course is bound back over the kernel's private /tmp, its solutions stay hidden."""
+    the course is bound back over the kernel's private /tmp, its solutions stay hidden. The
+    submissions and output folders are given relative to the course, as `make grade` does."""
     clone = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
     try:
         shutil.copytree(ROOT / "balkan_course", clone / "balkan_course",
@@ -452,8 +451,9 @@ def test_a_course_cloned_under_tmp_is_graded_in_the_sandbox(tmp_path):
                          files={name: hostile.attack(read_solutions)})])
         env = dict(os.environ, PYTHONPATH=str(clone), **{checks.KEYS_DIR_ENV: str(keys)})
         done = subprocess.run(
-            [sys.executable, "-m", "balkan_course.grading", str(submissions), "--out",
-             str(clone / "out"), "--solutions", str(solutions), "--isolation", "on",
+            # Relative folders, as `make grade` gives them (the workers run elsewhere).
+            [sys.executable, "-m", "balkan_course.grading", "submissions", "--out", "out",
+             "--solutions", str(solutions), "--isolation", "on",
              "--cell-timeout", "8"],
             cwd=clone, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]

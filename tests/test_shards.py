@@ -131,7 +131,7 @@ def slurm_recipe(folder: Path) -> tuple[str, str]:
 def runs(tmp_path_factory):
     """One single run; then the guide's own recipes, on this machine: shard 1 as the
     Kubernetes Indexed Job's pod of index 0 runs it, shard 2 as the SLURM array's task 2
-    does, each merged as the guide says (docs/gradebook.md, "Many machines: shards")."""
+    does, each merged as the guide says (docs/gradebook.md, its appendix for IT staff)."""
     folder = tmp_path_factory.mktemp("shards")
     submissions = folder / "submissions"
     write_class(submissions)

@@ -19,14 +19,34 @@ import math
 import numbers
 import sys
 
+from balkan_course.grading import checks
+
 MIME = "application/x-balkan-course-answer+json"
 MAX_DEPTH = 40           # nesting of containers inside one answer
-MAX_ITEMS = 2_000_000    # scalars in one answer
+# Decoded items (values, labels, names) in one answer: a table of checks.JUDGE_MAX_VALUES
+# values with its labels fits; anything larger could not be judged anyway, so it is not built.
+MAX_ITEMS = 250_000
+# Items that Python or pandas put in a hash table while rebuilding an answer: set elements,
+# dict keys, category values, multi-level index labels. Hashes of numbers and tuples can be
+# chosen to collide, which makes each insertion compare with all the others (100,000 such
+# values took minutes): at most 5,000 of them, whose worst case takes a tenth of a second.
+# The largest such structure a right answer holds is a column of the 266 claim mentions.
+MAX_HASHED = 5_000
+# Columns of one table: the widest course table has 17, a join of three about 40.
+MAX_COLUMNS = 1_000
+# Numbers in a chart's specification: Vega-Lite's are JavaScript's, exact up to 2**53 (and
+# Python's hashes of integers within it never collide).
+MAX_CHART_INT = 2**53
 MAX_PAYLOAD = 16 * 2**20  # characters of JSON for one request
 
 
 class Refused(ValueError):
     """The data received is not an answer this module would have written."""
+
+
+class TooLarge(Refused, checks.TooLarge):
+    """An answer past the size, depth or time budget of judging: not rebuilt (and the check
+    says it is too large or too slow to judge)."""
 
 
 # ---------------------------------------------------------------- in the kernel
@@ -102,12 +122,16 @@ def _encode_index(index, depth: int) -> dict:
             "v": [_encode(x, depth + 1) for x in index.tolist()]}
 
 
-def emit(namespace: dict, names: list[str], nonce: str) -> None:
-    """(Runs in the kernel.) Publish the value of each name, or why it has none."""
+def emit(namespace: dict, names: list[str], nonce: str, errors: dict | None = None) -> None:
+    """(Runs in the kernel.) Publish the value of each name, or why it has none (`errors`:
+    name -> why, from a rerun that gave no value)."""
     from IPython.display import publish_display_data
 
     values = {}
     for name in names:
+        if errors and name in errors:
+            values[name] = {"error": str(errors[name])[:300]}
+            continue
         try:
             values[name] = {"ok": _encode(namespace[name])}
         except KeyError:
@@ -127,7 +151,7 @@ def _kernel_source() -> str:
              f"MAX_DEPTH = {MAX_DEPTH}", f"MIME = {MIME!r}",
              "class Refused(ValueError):\n    pass",
              *(inspect.getsource(f) for f in (_encode, _encode_index, emit)),
-             "emit(NAMESPACE, NAMES, NONCE)"]
+             "emit(NAMESPACE, NAMES, NONCE, globals().get('ERRORS'))"]
     return "\n".join(parts)
 
 
@@ -144,20 +168,47 @@ def request_code(names: list[str], nonce: str) -> str:
 _KERNEL_SOURCE = None
 
 
-def rerun_request_code(source: str, name: str, tables: list[str], nonce: str,
+def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], nonce: str,
                        rows: dict | None = None) -> str:
-    """The code that runs an answer cell's source again on hidden test data in the kernel
-    (checks.rerun_answer: the named tables replaced by changed copies, in a copy of the
-    namespace) and hands over the new value of `name` like request_code does. When the code
-    cannot run on the test data, the reply says so (an error for `name`)."""
+    """The code that runs an answer's cells again on hidden test data in the kernel
+    (checks.run_answer_cells: the named tables replaced by changed copies, in a copy of the
+    namespace without `name`) and hands over the new value of `name` like request_code does,
+    or why there is none (a cell raised, none assigned `name`).
+
+    What an attacker in the same kernel can and cannot do. The student's code ran first in
+    that interpreter and owns it: it can rebind any name in the notebook, any attribute of any
+    module (this package's included), builtins, pandas and IPython's hooks, or rewrite this
+    request before it runs. So this code relies on no function reached through a name the
+    notebook or a module holds: the functions of the rerun travel inside the request, as
+    source, and are defined afresh in a namespace made for this one request (a dict nothing
+    else refers to), with only the shell object handed in. Reassigning
+    `checks.run_answer_cells`, `checks.perturbed` or `answers.emit`, or a variable named like
+    them, changes nothing here. What stays possible is what is possible with any request:
+    replacing the interpreter's own machinery (builtins, pandas, an input transformer) so that
+    the reply says something else. That cannot pass the check either: the worker judges only
+    the value in the reply against the key's hash of the solution's answer on the hidden data,
+    and a reply with no value, an error, another nonce or a malformed value fails the check
+    (runner.holds_on_hidden_data). A forged reply must carry the right answer on the changed
+    table, which a student gets by computing it, i.e. by following the question's rule."""
     global _KERNEL_SOURCE
     if _KERNEL_SOURCE is None:
         _KERNEL_SOURCE = _kernel_source()
-    rerun = ("from balkan_course.grading.checks import rerun_answer as _rerun\n"
+    if isinstance(sources, str):
+        sources = [sources]
+    rerun = (checks.rerun_source() + "\n"
+             "def _transformed(shell, sources):\n"
+             "    cells = []\n"
+             "    for source in sources:\n"
+             "        try:\n"
+             "            cells.append(shell.transform_cell(source))\n"
+             "        except Exception:\n"
+             "            cells.append(source)\n"
+             "    return cells\n"
              "_shell = get_ipython()\n"
-             f"_value = _rerun(_shell.transform_cell({source!r}), {name!r}, _shell.user_ns, "
-             f"{tables!r}, {rows or {}!r})\n"
-             f"NAMESPACE = {{}} if _value is Ellipsis else {{{name!r}: _value}}\n")
+             f"_value, _why = run_answer_cells(_transformed(_shell, {list(sources)!r}), "
+             f"{name!r}, _shell.user_ns, {list(tables)!r}, {rows or {}!r})\n"
+             f"NAMESPACE = {{{name!r}: _value}} if _why is None else {{}}\n"
+             f"ERRORS = {{}} if _why is None else {{{name!r}: _why}}\n")
     return (f"exec({rerun + _KERNEL_SOURCE!r}, {{'__name__': 'balkan_grader_rerun', "
             f"'get_ipython': get_ipython, 'NAMES': [{name!r}], 'NONCE': {nonce!r}}})")
 
@@ -167,11 +218,16 @@ def rerun_request_code(source: str, name: str, tables: list[str], nonce: str,
 
 def parse_reply(text, nonce: str, names: list[str]) -> dict[str, dict]:
     """{name: {"ok": encoded} or {"error": text}} from a kernel's reply; Refused if forged."""
-    if not isinstance(text, str) or len(text) > MAX_PAYLOAD:
-        raise Refused("the reply is not text of a sensible size")
+    if not isinstance(text, str):
+        raise Refused("the reply is not text")
+    if len(text) > MAX_PAYLOAD:
+        raise TooLarge(f"the reply is not text of a sensible size ({len(text):,} characters, "
+                       f"at most {MAX_PAYLOAD:,})")
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError) as problem:
+    except RecursionError:
+        raise TooLarge("the reply is not JSON of a sensible depth (RecursionError)") from None
+    except ValueError as problem:
         raise Refused(f"the reply is not JSON ({type(problem).__name__})") from None
     if not isinstance(data, dict) or data.get("nonce") != nonce or \
             not isinstance(data.get("values"), dict) or set(data["values"]) != set(names):
@@ -185,18 +241,44 @@ def parse_reply(text, nonce: str, names: list[str]) -> dict[str, dict]:
 
 
 class _Budget:
+    """What rebuilding one answer may still spend: items, hashed items, and the time of the
+    judging budget it runs in (checks.judging_budget)."""
+
     def __init__(self):
         self.items = 0
+        self.hashed = 0
 
-    def spend(self):
-        self.items += 1
+    def spend(self, count: int = 1):
+        self.items += count
         if self.items > MAX_ITEMS:
-            raise Refused("the answer is too large")
+            raise TooLarge(f"the answer is too large (more than {MAX_ITEMS:,} items)")
+        if self.items % 1024 < count:
+            checks.check_time()
+
+    def reserve(self, items: list) -> list:
+        """A list about to be decoded item by item: refused at once when it cannot fit."""
+        if self.items + len(items) > MAX_ITEMS:
+            raise TooLarge(f"the answer is too large (more than {MAX_ITEMS:,} items)")
+        return items
+
+    def hash_table(self, count: int):
+        """`count` more items are about to go into a hash table."""
+        self.hashed += count
+        if self.hashed > MAX_HASHED:
+            raise TooLarge(f"more than {MAX_HASHED:,} set elements, dict keys, category "
+                           "values or index labels")
 
 
 def decode(node):
-    """The object an encoded answer stands for (Refused for anything `_encode` cannot write)."""
-    return _decode(node, 0, _Budget())
+    """The object an encoded answer stands for (Refused for anything `_encode` cannot write;
+    TooLarge past the limits above or the judging budget's time)."""
+    with checks.judging_budget():
+        try:
+            return _decode(node, 0, _Budget())
+        except checks.TooLarge as problem:
+            raise problem if isinstance(problem, TooLarge) else TooLarge(str(problem)) from None
+        except RecursionError:
+            raise TooLarge("the answer is nested too deeply") from None
 
 
 def _field(node: dict, name: str, kind):
@@ -211,10 +293,12 @@ _DTYPES = ("int64", "int32", "float64", "float32", "bool", "str", "string", "obj
            "datetime64[ms]", "datetime64[s]", "timedelta64[ns]", "timedelta64[us]")
 
 
-def _typed(values: list, dtype: str):
+def _typed(values: list, dtype: str, budget: _Budget):
     """A Series of these values with the sender's dtype, when it is one we know."""
     import pandas
 
+    if dtype == "category":
+        budget.hash_table(len(values))  # pandas hashes every value to find the categories
     series = pandas.Series(values, dtype=object)
     if dtype in _DTYPES and dtype != "object":
         try:
@@ -227,7 +311,9 @@ def _typed(values: list, dtype: str):
 
 
 def _decode(node, depth: int, budget: _Budget):
-    if depth > MAX_DEPTH * 3 or not isinstance(node, dict):
+    if depth > MAX_DEPTH * 3:
+        raise TooLarge(f"not an encoded value: nested more than {MAX_DEPTH * 3} deep")
+    if not isinstance(node, dict):
         raise Refused("not an encoded value")
     budget.spend()
     tag = node.get("t")
@@ -252,18 +338,21 @@ def _decode(node, depth: int, budget: _Budget):
     if tag in ("datetime", "date", "timedelta", "na", "nat", "period"):
         return _decode_time(node, tag)
     if tag in ("list", "tuple", "set"):
-        items = [_decode(x, depth + 1, budget) for x in _field(node, "v", list)]
+        items = [_decode(x, depth + 1, budget) for x in budget.reserve(_field(node, "v", list))]
+        if tag == "set":
+            budget.hash_table(len(items))
         return {"list": list, "tuple": tuple, "set": _set_of}[tag](items)
     if tag == "dict":
-        pairs = _field(node, "items", list)
+        pairs = budget.reserve(_field(node, "items", list))
         if not all(isinstance(p, list) and len(p) == 2 for p in pairs):
             raise Refused("a dict item is not a pair")
+        budget.hash_table(len(pairs))
         return {_hashable(_decode(k, depth + 1, budget)): _decode(v, depth + 1, budget)
                 for k, v in pairs}
     if tag == "array":
         import numpy
 
-        values = [_decode(x, depth + 1, budget) for x in _field(node, "v", list)]
+        values = [_decode(x, depth + 1, budget) for x in budget.reserve(_field(node, "v", list))]
         dtype = _field(node, "dtype", str)
         try:
             return numpy.array(values, dtype=dtype if dtype in _DTYPES else object)
@@ -274,11 +363,12 @@ def _decode(node, depth: int, budget: _Budget):
     if tag == "series":
         import pandas
 
-        values = [_decode(x, depth + 1, budget) for x in _field(node, "values", list)]
+        values = [_decode(x, depth + 1, budget)
+                  for x in budget.reserve(_field(node, "values", list))]
         index = _decode_index(_field(node, "index", dict), depth, budget)
         if len(index) != len(values):
             raise Refused("a series whose index and values differ in length")
-        series = _typed(values, _field(node, "dtype", str))
+        series = _typed(values, _field(node, "dtype", str), budget)
         series.index = index
         series.name = _hashable(_decode(_field(node, "name", dict), depth + 1, budget))
         return series if isinstance(series, pandas.Series) else pandas.Series(series)
@@ -290,19 +380,22 @@ def _decode(node, depth: int, budget: _Budget):
         data = _field(node, "data", list)
         if len(data) != len(columns):
             raise Refused("a table whose columns and data differ")
+        if len(columns) > MAX_COLUMNS:
+            raise TooLarge(f"a table of {len(columns):,} columns (at most {MAX_COLUMNS:,})")
         series = []
         for column in data:
             if not isinstance(column, dict):
                 raise Refused("a table column is not an object")
-            values = [_decode(x, depth + 1, budget) for x in _field(column, "values", list)]
+            values = [_decode(x, depth + 1, budget)
+                      for x in budget.reserve(_field(column, "values", list))]
             if len(values) != len(index):
                 raise Refused("a table column of the wrong length")
-            series.append(_typed(values, _field(column, "dtype", str)).set_axis(index))
+            series.append(_typed(values, _field(column, "dtype", str), budget).set_axis(index))
         frame = pandas.concat(series, axis=1) if series else pandas.DataFrame(index=index)
         frame.columns = columns
         return frame
     if tag == "chart":
-        return _decode_chart(_field(node, "spec", dict))
+        return _decode_chart(_field(node, "spec", dict), budget)
     if tag == "unsupported":
         name = str(_field(node, "type", str))[:80]
         return type(name if name.isidentifier() else "object", (Unsupported,), {})()
@@ -310,7 +403,7 @@ def _decode(node, depth: int, budget: _Budget):
 
 
 def _set_of(items):
-    return {_hashable(item) for item in items}
+    return {_hashable(item) for item in items}  # budget.hash_table counted them (_decode)
 
 
 def _hashable(value):
@@ -348,24 +441,31 @@ def _decode_index(node, depth: int, budget: _Budget):
 
     if node.get("t") != "index":
         raise Refused("an index was expected")
-    names = [_hashable(_decode(n, depth + 1, budget)) for n in _field(node, "names", list)]
+    names = [_hashable(_decode(n, depth + 1, budget))
+             for n in budget.reserve(_field(node, "names", list))]
+    if len(names) > MAX_COLUMNS:
+        raise TooLarge(f"an index of {len(names):,} levels")
     if "tuples" in node:
-        rows = [tuple(_hashable(_decode(x, depth + 2, budget)) for x in _field({"v": r}, "v", list))
-                for r in _field(node, "tuples", list)]
+        rows = [tuple(_hashable(_decode(x, depth + 2, budget))
+                      for x in budget.reserve(_field({"v": r}, "v", list)))
+                for r in budget.reserve(_field(node, "tuples", list))]
         if len(names) < 2 or any(len(row) != len(names) for row in rows):
             raise Refused("a multi-level index of the wrong shape")
+        budget.hash_table(len(rows) * len(names))  # pandas hashes each level's labels
         if not rows:
             return pandas.MultiIndex.from_arrays([[] for _ in names], names=names)
         return pandas.MultiIndex.from_tuples(rows, names=names)
     if len(names) != 1:
         raise Refused("an index with the wrong number of names")
-    values = [_decode(x, depth + 1, budget) for x in _field(node, "v", list)]
-    return pandas.Index(_typed(values, _field(node, "dtype", str)), name=names[0])
+    values = [_decode(x, depth + 1, budget) for x in budget.reserve(_field(node, "v", list))]
+    return pandas.Index(_typed(values, _field(node, "dtype", str), budget), name=names[0])
 
 
-def _decode_chart(spec: dict):
-    """A chart object rebuilt from its Vega-Lite dict (JSON types only, checked)."""
-    _check_json_only(spec, 0)
+def _decode_chart(spec: dict, budget: _Budget):
+    """A chart object rebuilt from its Vega-Lite dict (JSON types only, checked), when its
+    data is within the judging budget (Altair takes about 0.1 ms a row to rebuild it)."""
+    _check_json_only(spec, 0, budget)
+    checks.chart_data_columns(spec)
     import altair
 
     for kind in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat"):
@@ -377,21 +477,24 @@ def _decode_chart(spec: dict):
         return SpecOnlyChart(spec)
 
 
-def _check_json_only(value, depth: int) -> None:
+def _check_json_only(value, depth: int, budget: _Budget) -> None:
     if depth > 200:
-        raise Refused("a chart nested too deeply")
+        raise TooLarge("a chart nested too deeply")
+    budget.spend()
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise Refused("a chart with a non-text key")
-            _check_json_only(item, depth + 1)
+            _check_json_only(item, depth + 1, budget)
     elif isinstance(value, list):
-        for item in value:
-            _check_json_only(item, depth + 1)
+        for item in budget.reserve(value):
+            _check_json_only(item, depth + 1, budget)
     elif value is not None and not isinstance(value, (str, int, float, bool)):
         raise Refused("a chart with a non-JSON value")
     elif isinstance(value, float) and not math.isfinite(value):
         raise Refused("a chart with a non-finite number")
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_CHART_INT:
+        raise Refused("a chart with a number larger than a chart can hold")
 
 
 class SpecOnlyChart:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import datetime as _dt
 import hashlib
 import io
@@ -35,6 +36,7 @@ import numbers
 import os
 import re
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -70,6 +72,90 @@ NOT_ANSWERED = "not answered yet: replace the `...` with your answer, then run t
 
 class _Unreadable(Exception):
     """The answer is of a kind the checks cannot compare."""
+
+
+# ---------------------------------------------------------------- bounds on judging
+#
+# The same bounds hold in the grader (runner.judge_part: decoding, the check's expression and
+# the judging share one budget) and in the self-check (`check` in the student's kernel): both
+# go through `judge`, which opens a budget unless one is open already.
+
+# The largest answer the course asks for is 07's chart of the 118 claims with 17 columns
+# (about 2,000 values); the largest table a student may hand in by mistake, a whole course
+# table or a join of two, holds under 10,000. A value is judged when its canonical form holds
+# at most this many values: ten times such a join, fifty times the largest answer.
+JUDGE_MAX_VALUES = 100_000
+# A chart's data is also rebuilt and read by Altair (about 0.1 ms a row, ten times that for
+# rows written inline), so its rows times its columns are capped lower: still ten times the
+# largest chart of the course, and more than any whole table of it.
+JUDGE_MAX_CHART_VALUES = 20_000
+# A right answer is canonicalised and judged in milliseconds, the largest value the caps above
+# let through in about a second: 5 s leaves a loaded machine room, and stops anything slower.
+JUDGE_MAX_SECONDS = 5.0
+TOO_LARGE = "too large or too slow to judge"
+
+
+class TooLarge(Exception):
+    """The answer is past the size or time budget of judging (JUDGE_MAX_*)."""
+
+
+class _Budget:
+    """What judging one value may still spend. The limits are read when a budget opens, so a
+    test can change them."""
+
+    def __init__(self):
+        self.values = JUDGE_MAX_VALUES
+        self.chart_values = JUDGE_MAX_CHART_VALUES
+        self.seconds = JUDGE_MAX_SECONDS
+        self.deadline = time.monotonic() + JUDGE_MAX_SECONDS
+
+
+_budget: contextvars.ContextVar = contextvars.ContextVar("balkan_course_judging", default=None)
+
+
+@contextlib.contextmanager
+def judging_budget():
+    """One size and time budget for judging one value; a budget already open is shared (the
+    grader opens one around decoding, the check's expression and `judge`)."""
+    if _budget.get() is not None:
+        yield _budget.get()
+        return
+    token = _budget.set(_Budget())
+    try:
+        yield _budget.get()
+    finally:
+        _budget.reset(token)
+
+
+def check_size(values: int, chart: bool = False) -> None:
+    """Raise TooLarge when a value of this many values may not be judged (inside a budget)."""
+    budget = _budget.get()
+    if budget is None:
+        return
+    limit = budget.chart_values if chart else budget.values
+    if values > limit:
+        what = "a chart's data of" if chart else "an answer of"
+        raise TooLarge(f"{what} {values:,} values; the check reads at most {limit:,}")
+    check_time()
+
+
+def check_time() -> None:
+    """Raise TooLarge once the open budget's time is spent."""
+    budget = _budget.get()
+    if budget is not None and time.monotonic() > budget.deadline:
+        raise TooLarge(f"judging it took more than {budget.seconds:g} s")
+
+
+def _ticking(items, every: int = 256):
+    """The items, with the budget's clock looked at every `every` of them."""
+    for number, item in enumerate(items):
+        if number % every == 0:
+            check_time()
+        yield item
+
+
+def too_large_message(check_id: str, problem) -> str:
+    return f"❌ {check_id}: not graded: your answer is {TOO_LARGE} ({problem})"
 
 
 # ---------------------------------------------------------------- canonical forms
@@ -251,8 +337,9 @@ def _as_table(value, options: dict):
         if frame.index.nlevels == 1 and frame.index.name is not None:
             frame.index = frame.index.rename(INDEX)
     index = frame.index
+    check_size(len(index) * (frame.shape[1] + index.nlevels))
     meaningful = index.nlevels > 1 or any(name is not None for name in index.names)
-    body = list(frame.itertuples(index=False, name=None))
+    body = list(_ticking(frame.itertuples(index=False, name=None)))
     columns = _flat_columns(frame)
     if meaningful or options.get("index_matters"):
         names = [str(name) if name is not None else (INDEX if series else "index")
@@ -261,7 +348,7 @@ def _as_table(value, options: dict):
         body = [tuple(label) + row for label, row in zip(labels, body, strict=True)]
         columns = names + columns
     digits = options.get("digits", DIGITS)
-    rows = [[_canon_scalar(cell, digits) for cell in row] for row in body]
+    rows = [[_canon_scalar(cell, digits) for cell in row] for row in _ticking(body)]
     return columns, rows
 
 
@@ -279,11 +366,11 @@ def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> st
     sort column runs the other way, else "unsorted". Missing values go last, as pandas does."""
     if not spec or any(column not in columns for column, _ in spec):
         return "sorted"
+    positions = [(columns.index(column), ascending) for column, ascending in spec]
 
-    def follows(flip: bool, keys: list[tuple[str, bool]]) -> bool:
-        for before, after in zip(rows, rows[1:], strict=False):
-            for column, ascending in keys:
-                i = columns.index(column)
+    def follows(flip: bool, keys: list[tuple[int, bool]]) -> bool:
+        for before, after in _ticking(zip(rows, rows[1:], strict=False)):
+            for i, ascending in keys:
                 a, b = before[i], after[i]
                 if a == b:
                     continue
@@ -300,9 +387,9 @@ def _order_status(columns: list, rows: list, spec: list[tuple[str, bool]]) -> st
                 break
         return True
 
-    if follows(False, spec):
+    if follows(False, positions):
         return "sorted"
-    if len(rows) > 1 and follows(True, spec[:1]):
+    if len(rows) > 1 and follows(True, positions[:1]):
         return "reversed"  # the main sort column runs the other way
     return "unsorted"
 
@@ -374,7 +461,17 @@ def _tooltip_fields(definitions: list) -> list[str]:
                 fields.append(f"{item['aggregate']}({item.get('field')})")
             elif item.get("field"):
                 fields.append(str(item["field"]))
-    return sorted(set(fields))
+    return _sorted_distinct(fields)
+
+
+def _sorted_distinct(texts) -> list[str]:
+    """Distinct texts in order, deduplicated by sorting (no hashing: a forged answer cannot
+    choose values whose hashes collide and make it slow)."""
+    out: list[str] = []
+    for text in sorted(texts):
+        if not out or out[-1] != text:
+            out.append(text)
+    return out
 
 
 def _title_text(title) -> str:
@@ -385,34 +482,73 @@ def _title_text(title) -> str:
     return str(title or "").strip()
 
 
-def _chart_rows(spec: dict) -> list[dict]:
-    datasets = spec.get("datasets", {})
-    data = spec.get("data") or {}
-    if data.get("name") in datasets:
-        return datasets[data["name"]]
-    if isinstance(data.get("values"), list):
-        return data["values"]
-    return []
+def _chart_rows(spec: dict) -> list:
+    """The rows a single chart draws (its named dataset or its inline values), else []."""
+    datasets = spec.get("datasets")
+    data = spec.get("data")
+    if not isinstance(data, dict):
+        return []
+    name, values = data.get("name"), data.get("values")
+    if isinstance(datasets, dict) and isinstance(name, str) and \
+            isinstance(datasets.get(name), list):
+        return datasets[name]
+    return values if isinstance(values, list) else []
+
+
+def chart_data_columns(spec: dict) -> tuple[list, list[str]]:
+    """(rows, the columns any row has) of a chart's data, within the budget: the canonical
+    form holds one value per row and column, so rows times columns is what is capped (14,000
+    rows of one column each, all different, would be 196 million)."""
+    rows = _chart_rows(spec)
+    check_size(len(rows), chart=True)
+    keys = 0
+    for row in _ticking(rows):
+        keys += len(row) if isinstance(row, dict) else 0
+        check_size(keys, chart=True)
+    columns = _sorted_distinct(str(key) for row in rows if isinstance(row, dict) for key in row)
+    check_size(len(rows) * len(columns), chart=True)
+    return rows, columns
+
+
+def _column_values(rows: list, columns: list[str]) -> dict[str, list[str]]:
+    """Each column's values (as JSON text, sorted): the chart's data, whatever its row order."""
+    values: dict[str, list[str]] = {column: [] for column in columns}
+    for row in _ticking(rows, every=16):
+        row = row if isinstance(row, dict) else {}
+        for column in columns:
+            values[column].append(_dump(row.get(column)))
+    return {column: sorted(found) for column, found in values.items()}
 
 
 def _chart_parts(chart) -> dict:
     """The parts of a chart's specification that a check compares (not colours or sizes)."""
+    data = getattr(chart, "data", None)
+    shape = getattr(data, "shape", None)
+    if kind_of(data) == "table" and isinstance(shape, tuple) and len(shape) == 2:
+        check_size(shape[0] * shape[1], chart=True)  # before Altair writes it out
     spec = chart.to_dict()
+    if not isinstance(spec, dict):
+        raise _Unreadable("a chart whose specification is not a dict")
     if any(key in spec for key in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat")):
         raise _Unreadable("a compound chart (the question asks for a single chart)")
     mark = spec.get("mark", {})
     mark = mark.get("type") if isinstance(mark, dict) else mark
     encoding = spec.get("encoding", {})
     channels = {}
-    for channel, definition in sorted(encoding.items()):
+    if not isinstance(encoding, dict):
+        raise _Unreadable("a chart whose encoding is not a dict")
+    check_size(len(encoding), chart=True)
+    for channel, definition in _ticking(sorted(encoding.items()), every=16):
         definitions = definition if isinstance(definition, list) else [definition]
         if channel == "tooltip":
             channels[channel] = _tooltip_fields(definitions)
             continue
         channels[channel] = sorted((_channel_parts(channel, item, encoding)
                                     for item in definitions if isinstance(item, dict)), key=_dump)
-    rows = _chart_rows(spec)
-    columns = sorted({key for row in rows if isinstance(row, dict) for key in row})
+    rows, columns = chart_data_columns(spec)
+    steps = spec.get("transform", [])
+    steps = steps if isinstance(steps, list) else []
+    check_size(len(steps), chart=True)
     return {
         "kind": "chart",
         "mark": mark,
@@ -420,10 +556,9 @@ def _chart_parts(chart) -> dict:
         "data_rows": len(rows),
         "data_columns": columns,
         "title": _title_text(spec.get("title")),
-        "transforms": sorted({next(iter(step)) for step in spec.get("transform", [])
-                              if isinstance(step, dict) and step}),
-        "column_values": {column: sorted(_dump(row.get(column)) for row in rows)
-                          for column in columns},
+        "transforms": _sorted_distinct(next(iter(step)) for step in steps
+                                       if isinstance(step, dict) and step),
+        "column_values": _column_values(rows, columns),
     }
 
 
@@ -446,6 +581,7 @@ def _title_problem(title: str, rule: str | None) -> str | None:
 def canonical(value, options: dict | None = None) -> dict:
     """The comparable form of an answer (raises _Unreadable for things it cannot compare)."""
     options = _clean_options(options)
+    check_time()
     kind = kind_of(value)
     if kind in ("table", "series"):
         canon = _table_canon(*_as_table(value, options), options)
@@ -454,20 +590,23 @@ def canonical(value, options: dict | None = None) -> dict:
     if kind == "chart":
         return _chart_parts(value)
     if kind == "list":
+        if hasattr(value, "__len__"):
+            check_size(len(value))
         items = [canonical(item, options)["value"] if kind_of(item) not in ("table", "chart",
                                                                             "list", "dict")
-                 else _raise_nested() for item in value]
+                 else _raise_nested() for item in _ticking(value)]
         if isinstance(value, (set, frozenset)) or options.get("ignore_row_order"):
             items = sorted(items, key=_dump)
         return {"kind": "list", "items": items}
     if kind == "dict":
+        check_size(len(value))
         if any(kind_of(item) in ("table", "series", "chart", "list", "dict")
-               for item in value.values()):
+               for item in _ticking(value.values())):
             raise _Unreadable("a dict whose entries hold tables, columns or lists "
                               "(each entry should be one value)")
         return {"kind": "dict", "items": sorted(
-            ([str(key), canonical(item, options)["value"]] for key, item in value.items()),
-            key=_dump)}
+            ([str(key), canonical(item, options)["value"]]
+             for key, item in _ticking(value.items())), key=_dump)}
     if kind in ("other", "None"):
         raise _Unreadable(_describe(kind))
     return {"kind": kind, "value": _canon_scalar(value, options.get("digits", DIGITS))}
@@ -698,14 +837,28 @@ def load_keys(keys_dir: Path | None = None) -> dict[str, dict]:
 
 
 def judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
-    """(passed, one-line message) for an answer; never raises."""
+    """(passed, one-line message) for an answer; never raises. Bounded: past the budget of
+    JUDGE_MAX_VALUES, JUDGE_MAX_CHART_VALUES or JUDGE_MAX_SECONDS, the message says the answer
+    is too large or too slow to judge (and the check fails)."""
     if answer is Ellipsis:
         return False, f"❌ {check_id}: {NOT_ANSWERED}"
+    with judging_budget():
+        try:
+            return _judge(check_id, answer, key)
+        except TooLarge as problem:
+            return False, too_large_message(check_id, problem)
+        except RecursionError:
+            return False, too_large_message(check_id, "nested too deeply")
+
+
+def _judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
     facts = key.get("facts", {})
     options = key.get("options", {})
     try:
         answer = coerce(answer, facts.get("kind"))
         canon = canonical(answer, options)
+    except TooLarge:
+        raise
     except _Unreadable as problem:
         return False, f"❌ {check_id}: not yet: the check cannot compare {problem}"
     except Exception as problem:  # a student's object can fail in any way
@@ -986,62 +1139,194 @@ def with_test_rows(frame, rows: list[dict]):
     return out
 
 
+def _target_names(target, names: set[str]) -> None:
+    """The names an assignment target binds: x, (x, y), [x, *rest], nested (a, (b, c));
+    an attribute or an item (obj.x, d["x"]) binds no name."""
+    if isinstance(target, ast.Name):
+        names.add(target.id)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _target_names(element, names)
+    elif isinstance(target, ast.Starred):
+        _target_names(target.value, names)
+
+
 def _assigned_names(source: str) -> set[str]:
+    """The names a cell binds in the notebook's namespace, statement by statement: `=` (with
+    unpacking, starred and chained targets), annotated with a value, augmented, `:=` (in a
+    comprehension too), for and with targets, match captures, import and import-as, def and
+    class, and names a function of the cell declares global; a `del` at the top of the cell
+    unbinds (one inside a branch may not run). Names bound inside a function or class body are
+    not the notebook's. Names a cell binds only at run time
+    (`globals()["x"] = ...`, `exec`, `from m import *`) cannot be seen: the self-check then
+    says it cannot find the answer's cell, and the grader, which reruns the answer cells by
+    the notebook's structure, needs no names at all."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    names = set()
-    for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
-        names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    names: set[str] = set()
+
+    def visit(node) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for part in (*node.decorator_list, *getattr(node, "bases", []),
+                         *getattr(node, "keywords", [])):
+                visit(part)
+            names.add(node.name)
+            names.update(name for inner in ast.walk(node) if isinstance(inner, ast.Global)
+                         for name in inner.names)
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, ast.Assign):
+            visit(node.value)
+            for target in node.targets:
+                _target_names(target, names)
+            return
+        if isinstance(node, ast.AnnAssign):
+            if node.value is not None:  # `x: int` alone binds nothing
+                visit(node.value)
+                _target_names(node.target, names)
+            return
+        if isinstance(node, (ast.AugAssign, ast.NamedExpr)):
+            visit(node.value)
+            _target_names(node.target, names)
+            return
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            _target_names(node.target, names)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            _target_names(node.optional_vars, names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names
+                         if alias.name != "*")
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in tree.body:
+        if isinstance(statement, ast.Delete):  # only a `del` the cell always runs unbinds
+            gone: set[str] = set()
+            for target in statement.targets:
+                _target_names(target, gone)
+            names.difference_update(gone)
+        else:
+            visit(statement)
     return names
 
 
-def rerun_answer(source: str, name: str, namespace: dict, tables: list[str],
-                 rows: dict | None = None):
-    """Run an answer's code again with the named tables replaced by hidden test data (the
-    perturbed copy, plus the author's test rows for that table); return the new value of
-    `name`, or Ellipsis when the code cannot run there."""
+# The name of the code a rerun runs: `check` called from inside it does not rerun again.
+RERUN_FILENAME = "<answer on hidden test data>"
+
+
+def run_answer_cells(sources: list[str], name: str, namespace: dict, tables: list[str],
+                     rows: dict | None = None) -> tuple[object, str | None]:
+    """Run an answer's cells again, in order, on hidden test data: in a copy of the namespace,
+    with the named tables replaced by their perturbed copies plus the author's test rows for
+    them, and without `name`, so that its value can only come from the cells. A cell that
+    raises stops there and the next one runs, as in the notebook. Returns (the new value of
+    `name`, None), or (None, why there is none: a cell raised, or none assigned `name`).
+
+    The grader sends this function's source, with the functions it calls, to the kernel with
+    each rerun (answers.rerun_request_code), where it runs in a namespace made for that
+    request: reassigning names in the notebook or in this module changes nothing there."""
     scope = dict(namespace)
+    scope.pop(name, None)
     for table in tables:
         if kind_of(scope.get(table)) != "table":
-            return ...
+            return None, f"found no table named {table}"
         scope[table] = with_test_rows(perturbed(scope[table], coded_columns(table)),
                                       (rows or {}).get(table, []))
     capture = contextlib.nullcontext()
     if "IPython" in sys.modules:
         from IPython.utils.capture import capture_output
         capture = capture_output()
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
-            warnings.simplefilter("ignore")
-            exec(compile(source, "<answer on hidden test data>", "exec"), scope)  # noqa: S102
-    except Exception:  # noqa: BLE001 - code that fails on other data is judged as it stands
-        return ...
-    return scope.get(name, ...)
+    first_error = None
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
+        warnings.simplefilter("ignore")
+        for source in sources:
+            try:
+                exec(compile(source, RERUN_FILENAME, "exec"), scope)  # noqa: S102
+            except Exception as problem:  # noqa: BLE001 - judged below, as the notebook would
+                first_error = first_error or f"{type(problem).__name__}: {str(problem)[:160]}"
+    if name in scope:
+        return scope[name], None
+    if first_error:
+        return None, f"raised {first_error}"
+    return None, f"did not assign {name}"
+
+
+def rerun_answer(source: str, name: str, namespace: dict, tables: list[str],
+                 rows: dict | None = None):
+    """run_answer_cells for one cell: the new value of `name`, or Ellipsis when there is none."""
+    value, why = run_answer_cells([source], name, namespace, tables, rows)
+    return Ellipsis if why is not None else value
+
+
+# The functions run_answer_cells needs in the kernel, sent with each rerun request.
+RERUN_FUNCTIONS = ("_type_name", "_is_array", "kind_of", "coded_columns", "perturbed",
+                   "_cast_like", "with_test_rows", "run_answer_cells")
+
+
+def rerun_source() -> str:
+    """run_answer_cells and what it calls, as one piece of code with its imports and
+    constants: the kernel half of a rerun (answers.rerun_request_code)."""
+    import inspect
+
+    module = sys.modules[__name__]
+    parts = ["import contextlib, datetime as _dt, io, numbers, sys, warnings",
+             f"DECOY = {DECOY!r}", f"SCALE = {SCALE!r}", f"RERUN_FILENAME = {RERUN_FILENAME!r}",
+             *(inspect.getsource(getattr(module, name)) for name in RERUN_FUNCTIONS)]
+    return "\n".join(parts)
 
 
 def _rerun_hash(check_id: str, value, kind: str, options: dict) -> str | None:
     try:
         canon = canonical(coerce(value, kind), options)
+    except TooLarge:
+        raise
     except Exception:  # noqa: BLE001
         return None
     return _key_hash(check_id, {"rerun": _receipt_canon(canon), "order": canon.get("order")})
 
 
+RERUN_NO_VALUE = ("right for this table, but on a changed copy of the table (rows in another "
+                  "order, other figures, more rows) your answer cell {why}, so it cannot be "
+                  "checked: compute {name} in the answer cell from the table the question "
+                  "names, in a way that works on any version of that table")
+
+
+def hidden_data_failure(check_id: str, key: dict, value, why: str | None) -> str | None:
+    """The failing message of a check whose answer, run again on hidden test data, gave
+    `value` (or no value, and `why`); None when it gives the solution's answer there too.
+    A rerun that gives no value fails: only a check with no hidden test keeps its verdict."""
+    rerun = key.get("facts", {}).get("rerun")
+    if not rerun:
+        return None
+    if why is not None:
+        return f"❌ {check_id}: not yet: " + RERUN_NO_VALUE.format(why=str(why)[:240],
+                                                                  name=rerun["name"])
+    with judging_budget():
+        try:
+            same = _rerun_hash(check_id, value, key["facts"]["kind"],
+                               key.get("options", {})) == rerun["hash"]
+        except TooLarge as problem:
+            return too_large_message(check_id, f"on hidden test data: {problem}")
+    return None if same else f"❌ {check_id}: not yet: {RERUN_HINT}"
+
+
 def rerun_judge(check_id: str, source: str, namespace: dict, key: dict) -> bool | None:
     """Does the answer's code give the solution's answer on hidden test data too? None when the
-    check has no hidden test, or the code cannot run there (the first verdict then stands)."""
+    check has no hidden test; False when it gives another answer, raises there, or does not
+    assign the answer's name."""
     rerun = key.get("facts", {}).get("rerun")
-    if not rerun or rerun["name"] not in _assigned_names(source):
+    if not rerun:
         return None
-    value = rerun_answer(source, rerun["name"], namespace, rerun["tables"], rerun.get("rows"))
-    if value is Ellipsis:
-        return None
-    return _rerun_hash(check_id, value, key["facts"]["kind"], key.get("options", {})) \
-        == rerun["hash"]
+    value, why = run_answer_cells([source], rerun["name"], namespace, rerun["tables"],
+                                  rerun.get("rows"))
+    return hidden_data_failure(check_id, key, value, why) is None
 
 
 def _ipython():
@@ -1049,19 +1334,63 @@ def _ipython():
     return module.get_ipython() if module is not None else None
 
 
-def _answer_cell(name: str) -> tuple[str, dict] | None:
-    """The source of the last cell run before this one that assigned `name`, and the
-    namespace, when running in IPython (a kernel); else None."""
+def _history() -> list[str]:
+    """The cells run so far in this kernel, the running one last, as IPython runs them."""
     shell = _ipython()
-    history = list(getattr(shell, "user_ns", {}).get("In", []))[:-1] if shell else []
-    for source in reversed(history):
+    cells = []
+    for source in list(getattr(shell, "user_ns", {}).get("In", [])) if shell else []:
         try:
-            code = shell.transform_cell(source)
-        except Exception:  # noqa: BLE001
-            continue
-        if name in _assigned_names(code) and "check(" not in code:
-            return code, shell.user_ns
-    return None
+            cells.append(shell.transform_cell(source))
+        except Exception:  # noqa: BLE001 - a cell IPython cannot read binds nothing
+            cells.append("")
+    return cells
+
+
+def _answer_cell(name: str) -> str | None:
+    """The source (as IPython runs it) of the last cell run that assigns `name`, the running
+    cell included, when running in IPython (a kernel); else None. Cells are told apart by
+    what their code does (_assigned_names), never by their text: a comment is no code."""
+    return next((code for code in reversed(_history()) if name in _assigned_names(code)), None)
+
+
+def _calls_check(code: str) -> bool:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.Call) and "check" in (getattr(node.func, "id", None),
+                                                         getattr(node.func, "attr", None))
+               for node in ast.walk(tree))
+
+
+def _rerun_attempts(name: str, tables: list[str], cells: list[str]) -> list[list[str]]:
+    """The cells the self-check runs again on hidden data, in the order it tries them: the
+    last cell that assigns `name` (as the key was recorded), then, should that give no value
+    (it uses a helper of an earlier cell, say), every cell run since the previous check cell,
+    except those that load the tables (set-up code would replace the hidden data). `cells`:
+    the history, the running cell last."""
+    last = next((code for code in reversed(cells) if name in _assigned_names(code)), None)
+    if last is None:
+        return []
+    earlier, current = cells[:-1], cells[-1:]
+    start = max((i + 1 for i, code in enumerate(earlier) if _calls_check(code)), default=0)
+    since = [code for code in earlier[start:] + [c for c in current if name in
+                                                 _assigned_names(c)]
+             if not _assigned_names(code) & set(tables)]
+    found = [[last]]
+    if since != [last] and any(name in _assigned_names(code) for code in since):
+        found.append(since)
+    return found
+
+
+def _in_rerun() -> bool:
+    """Is this check called by an answer cell that a rerun is running again?"""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == RERUN_FILENAME:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _checked_name() -> str | None:
@@ -1092,9 +1421,9 @@ def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
     stray = sorted(set(rows) - set(tables))
     if stray:
         raise ValueError(f"{check_id}: test rows for {stray}, which the check does not rerun on")
-    value = rerun_answer(found[0], name, found[1], list(tables), rows)
-    if value is Ellipsis:
-        raise ValueError(f"{check_id}: the solution cannot run on hidden test data")
+    value, why = run_answer_cells([found], name, _ipython().user_ns, list(tables), rows)
+    if why is not None:
+        raise ValueError(f"{check_id}: the solution cannot run on hidden test data ({why})")
     kind = canonical(answer, _clean_options(options))["kind"]
     rerun = {"name": name, "tables": list(tables),
              "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
@@ -1159,6 +1488,8 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
     (what a chart's title must do). `hint` is shown when no more precise hint applies. The
     rules for choosing them are in docs/authoring_exercises.md.
     """
+    if _in_rerun():
+        return  # an answer cell that also checks, run again on hidden data: judged outside
     record = _record_path()
     if record is not None:
         _recorded[check_id] = {"answer": answer, "options": options, "hint": hint,
@@ -1195,15 +1526,37 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
         raise AssertionError(message)
 
 
+RERUN_NO_CELL = ("right for this table, but the check cannot find the cell that computes "
+                 "{name}, to run it again on a changed copy of the table: assign {name} in "
+                 "the answer cell ({name} = ...), then run that cell and this one again")
+
+
 def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
-    """A right answer is run again on hidden test data when its check asks for it."""
+    """A right answer is run again on hidden test data when its check asks for it: the cells
+    _rerun_attempts finds in the history of what ran (the kernel does not know the notebook's
+    structure, which the grader uses). As in the grader, a rerun that gives no value fails.
+    Without a history the verdict stands, and the grader reruns anyway: outside IPython (a
+    plain Python process, as in the course's tests), or when the running cell is not in the
+    history (a front end that runs cells without keeping them, as nbval does)."""
     rerun = key.get("facts", {}).get("rerun")
-    if not passed or not rerun:
+    shell = _ipython()
+    if not passed or not rerun or shell is None or _in_rerun():
         return passed, message
-    found = _answer_cell(rerun["name"])
-    if found and rerun_judge(check_id, found[0], found[1], key) is False:
-        return False, f"❌ {check_id}: not yet: {RERUN_HINT}"
-    return passed, message
+    cells = _history()
+    if not cells or not _calls_check(cells[-1]):
+        return passed, message
+    attempts = _rerun_attempts(rerun["name"], rerun["tables"], cells)
+    if not attempts:
+        return False, f"❌ {check_id}: not yet: " + RERUN_NO_CELL.format(name=rerun["name"])
+    value, first_why = None, None
+    for cells in attempts:
+        value, why = run_answer_cells(cells, rerun["name"], shell.user_ns, rerun["tables"],
+                                      rerun.get("rows"))
+        if why is None:
+            break
+        first_why = first_why or why
+    failure = hidden_data_failure(check_id, key, value, why and first_why)
+    return (False, failure) if failure else (passed, message)
 
 
 def hidden_rows(check_id: str, **tables: list[dict]) -> None:

@@ -435,9 +435,15 @@ def validate_structure(data: dict, instructor, submission: Submission) -> Struct
 
 def make_job(instructor, structure: Structure, submission: Submission) -> dict:
     """What a worker runs: the instructor's set-up code and checks, the student's answers and
-    added cells in place. Check cells are not run in the kernel: the worker judges them."""
+    added cells in place. Check cells are not run in the kernel: the worker judges them.
+
+    Each check part records its answer cells' sources (`answer_sources`: the student's cells
+    in the instructor's answer cells, and the cells they added, since the previous check, in
+    the order they run): the cells the worker runs again on hidden test data. They are found
+    by the notebook's structure (cell ids and tags), not by what the cells say."""
     cells = []
     since_check: list[str] = []
+    sources_since_check: list[str] = []
     added = 0
 
     def add_extra(after):
@@ -446,6 +452,7 @@ def make_job(instructor, structure: Structure, submission: Submission) -> dict:
             added += 1
             cells.append({"id": f"added-{added}", "role": "added", "source": source})
             since_check.append(f"added-{added}")
+            sources_since_check.append(source)
 
     add_extra(None)
     checks = {}
@@ -458,16 +465,18 @@ def make_job(instructor, structure: Structure, submission: Submission) -> dict:
             for source in structure.answers.get(cell["id"], []):
                 cells.append({"id": cell["id"], "role": "answer", "source": source})
                 since_check.append(cell["id"])
+                sources_since_check.append(source)
         elif CHECK in cell_tags:
             meta = course_meta(cell)
             builtin_names = set(dir(builtins))
-            parts = [{**part, "names": [n for n in part["names"] if n not in builtin_names]}
+            parts = [{**part, "names": [n for n in part["names"] if n not in builtin_names],
+                      "answer_sources": list(sources_since_check)}
                      for part in check_expressions(cell)]
             cells.append({"id": cell["id"], "role": "check", "parts": parts})
             checks[meta["check_id"]] = {"cell_id": cell["id"], "points": meta["points"],
                                         "parts": check_parts(cell),
                                         "answer_cells": list(dict.fromkeys(since_check))}
-            since_check = []
+            since_check, sources_since_check = [], []
         else:
             cells.append({"id": cell["id"], "role": "setup", "source": source_of(cell)})
         add_extra(cell["id"])
@@ -656,7 +665,8 @@ class RunOptions:
 
 def worker_command(options: RunOptions, work_dir: Path, results_dir: Path, index: int):
     command = [sys.executable, "-m", "balkan_course.grading.runner",
-               "--results", str(results_dir), "--work-dir", str(work_dir),
+               # absolute: the worker runs in work_dir, where a relative --out means nothing
+               "--results", str(results_dir.resolve()), "--work-dir", str(work_dir.resolve()),
                "--worker-index", str(index), "--cell-timeout", str(options.cell_timeout),
                "--notebook-timeout", str(options.notebook_timeout),
                "--memory-mb", str(options.memory_mb), "--output-kb", str(options.output_kb)]

@@ -377,43 +377,70 @@ def request_values(kernel: Kernel, names: list[str],
 
 
 def answer_source(name: str, sources: list[str]) -> str | None:
-    """The last cell run so far that assigns `name` (as the self-check finds it)."""
+    """The last of `sources` whose code assigns `name` (checks._assigned_names: by what the
+    code does, never by its text). Only for a part that comes without its answer cells (a
+    job made before grade.make_job recorded them)."""
     from balkan_course.grading import checks
 
     for source in reversed(sources):
-        if name in checks._assigned_names(source) and "check(" not in source:
+        if name in checks._assigned_names(source):
             return source
     return None
 
 
-def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel,
-                         sources: list[str]) -> bool | None:
-    """Does the student's answer code give the solution's answer on hidden test data too (the
-    same test as the self-check's, checks.rerun_judge)? None when the check has no hidden test
-    or the code cannot run there: the first verdict then stands."""
+def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel, part: dict,
+                         sources: list[str] = ()) -> str | None:
+    """None when the student's answer gives the solution's answer on hidden test data too
+    (the same test as the self-check's, checks.hidden_data_failure), or the check has no
+    hidden test; else the check's failing message.
+
+    The cells run again are the answer cells of this check, by the notebook's structure: the
+    student's cells in the instructor's answer cells and the cells they added since the
+    previous check, in order (grade.make_job records them in the part). A rerun that gives no
+    value fails the check: a cell raised on the test data, no cell assigned the answer's name,
+    the reply was refused, forged or late. Only a check with no hidden test keeps its first
+    verdict."""
     from balkan_course.grading import checks
 
     rerun = key.get("facts", {}).get("rerun")
-    source = answer_source(rerun["name"], sources) if rerun else None
-    if source is None:
+    if not rerun:
         return None
+    name = rerun["name"]
+    if "answer_sources" in part:
+        cells = list(part["answer_sources"])
+    else:
+        found = answer_source(name, list(sources))
+        cells = [found] if found is not None else []
+    if not cells:
+        return checks.hidden_data_failure(check_id, key, None,
+                                          "is not there (no answer cell ran)")
     try:
-        encoded = request_values(kernel, [rerun["name"]], lambda names, nonce:
-                                 answers.rerun_request_code(source, names[0], rerun["tables"],
-                                                            nonce, rerun.get("rows")))
-        entry = encoded[rerun["name"]]
-        if "error" in entry:
-            return None
-        value = answers.decode(entry["ok"])
-    except Exception:  # a refused or unreadable reply: judged on the first verdict
-        return None
-    return checks._rerun_hash(check_id, value, key["facts"]["kind"],
-                              key.get("options", {})) == rerun["hash"]
+        encoded = request_values(kernel, [name], lambda names, nonce: answers.rerun_request_code(
+            cells, names[0], rerun["tables"], nonce, rerun.get("rows")))
+    except answers.Refused as refused:
+        return checks.hidden_data_failure(check_id, key, None,
+                                          f"gave no value the grader could read ({refused})")
+    entry = encoded[name]
+    if "error" in entry:
+        return checks.hidden_data_failure(check_id, key, None, entry["error"])
+    with checks.judging_budget():
+        try:
+            value = answers.decode(entry["ok"])
+        except checks.TooLarge as problem:
+            return checks.too_large_message(check_id, f"on hidden test data: {problem}")
+        except Exception as problem:  # Refused, or whatever a crafted structure provokes
+            return checks.hidden_data_failure(check_id, key, None,
+                                              f"gave a value the grader could not read "
+                                              f"({str(problem)[:120]})")
+        return checks.hidden_data_failure(check_id, key, value, None)
 
 
 def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
                sources: list[str] = ()) -> dict:
-    """{passed, message, ...} for one check call: values from the kernel, judged here."""
+    """{passed, message, ...} for one check call: values from the kernel, judged here. The
+    values are rebuilt, the instructor's expression evaluated and the result judged within
+    one budget of size and time (checks.judging_budget): past it, the check fails with
+    checks.TOO_LARGE in its message, and the next check is judged as usual."""
     from balkan_course.grading import checks
 
     check_id = part["check_id"]
@@ -423,30 +450,42 @@ def judge_part(part: dict, kernel: Kernel, grader_names: dict, keys: dict,
     try:
         encoded = request_values(kernel, part["names"])
     except answers.Refused as refused:
-        return {"passed": False, "message": f"❌ {check_id}: not graded: {refused}",
-                "refused": True}
+        message = (checks.too_large_message(check_id, refused)
+                   if isinstance(refused, checks.TooLarge)
+                   else f"❌ {check_id}: not graded: {refused}")
+        return {"passed": False, "message": message, "refused": True}
     scope = dict(grader_names)
-    for name, entry in encoded.items():
-        if "error" in entry:
-            return {"passed": False, "message": f"❌ {check_id}: not answered: "
-                                                f"{entry['error']}", "missing": name}
+    with checks.judging_budget():
+        for name, entry in encoded.items():
+            if "error" in entry:
+                return {"passed": False, "message": f"❌ {check_id}: not answered: "
+                                                    f"{entry['error']}", "missing": name}
+            try:
+                scope[name] = answers.decode(entry["ok"])
+            except checks.TooLarge as problem:
+                return {"passed": False, "refused": True, "too_large": True,
+                        "message": checks.too_large_message(check_id, f"{name}: {problem}")}
+            except Exception as problem:  # Refused, or whatever a crafted structure provokes
+                return {"passed": False, "refused": True,
+                        "message": f"❌ {check_id}: not graded: the value of {name} could "
+                                   f"not be read ({problem})"}
         try:
-            scope[name] = answers.decode(entry["ok"])
-        except Exception as problem:  # Refused, or whatever a crafted structure provokes
-            return {"passed": False, "refused": True,
-                    "message": f"❌ {check_id}: not graded: the value of {name} could not be "
-                               f"read ({problem})"}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = eval(part["expression"], scope)  # the instructor's expression, our values
-            passed, message = checks.judge(check_id, value, key)
-    except Exception as problem:
-        return {"passed": False, "message": f"❌ {check_id}: not yet: the check could not use "
-                                            f"your answer ({type(problem).__name__}: "
-                                            f"{str(problem)[:200]})"}
-    if passed is True and holds_on_hidden_data(check_id, key, kernel, list(sources)) is False:
-        passed, message = False, f"❌ {check_id}: not yet: {checks.RERUN_HINT}"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = eval(part["expression"], scope)  # the instructor's expression
+                checks.check_time()
+                passed, message = checks.judge(check_id, value, key)
+        except checks.TooLarge as problem:
+            return {"passed": False, "too_large": True,
+                    "message": checks.too_large_message(check_id, problem)}
+        except Exception as problem:
+            return {"passed": False, "message": f"❌ {check_id}: not yet: the check could not "
+                                                f"use your answer ({type(problem).__name__}: "
+                                                f"{str(problem)[:200]})"}
+    if passed is True:
+        failure = holds_on_hidden_data(check_id, key, kernel, part, list(sources))
+        if failure is not None:
+            passed, message = False, failure
     return {"passed": passed is True, "message": message}
 
 

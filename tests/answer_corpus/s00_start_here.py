@@ -58,6 +58,7 @@ CORPUS = {
             'since_year = len(events[events["date_start"].dt.year >= 2023])',
             'since_year = int((events["date_start"] >= "2023-01-01").sum())',
             'since_year = events.loc[events["date_start"].dt.year > 2022].shape[0]',
+            'since_year = len(events[(events["date_start"].dt.year >= 2023)])',
         ],
         "wrong": [
             'since_year = int((events["date_start"].dt.year > 2023).sum())',
@@ -65,6 +66,9 @@ CORPUS = {
             'since_year = int((events["date_start"].dt.year == 2023).sum())',
             'since_year = int((events["date_end"].dt.year >= 2023).sum())',
             'since_year = int((events["date_start"].dt.year < 2023).sum())',
+            # the filtered table, or the mask itself, instead of the number
+            'since_year = events[events["date_start"].dt.year >= 2023]',
+            'since_year = events["date_start"].dt.year >= 2023',
         ],
     },
     "00-per-theme": {
@@ -156,19 +160,19 @@ CORPUS = {
     "00-interactive-chart": {
         "right": [
             'choice = alt.param(value="KFOR", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"]))\n'
-            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N")'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N")'
             '.transform_filter(alt.datum.mission == choice).add_params(choice)',
             'pick = alt.selection_point(fields=["mission"], value="KFOR", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"]))\n'
-            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N").add_params(pick).transform_filter(pick)',
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").add_params(pick).transform_filter(pick)',
             'm = alt.param(name="mission_choice", value="EUFOR Althea", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"], name="Mission "))\n'
-            'mission_chart = alt.Chart(strength, title="Strength").mark_bar().encode(x=alt.X("value:Q", title="Troops"), y="source_id:N", tooltip=["wording:N"]).add_params(m).transform_filter(alt.datum.mission == m)',
+            'mission_chart = alt.Chart(strength, title="Strength").mark_bar().encode(x=alt.X("value:Q", title="Troops"), y="article:N", tooltip=["wording:N"]).add_params(m).transform_filter(alt.datum.mission == m)',
         ],
         "wrong": [
-            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N")',
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N")',
             'choice = alt.param(value="KFOR", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"]))\n'
-            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N").add_params(choice)',
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").add_params(choice)',
             'choice = alt.param(value="KFOR", bind=alt.binding_select(options=["KFOR", "EUFOR Althea"]))\n'
-            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="source_id:N").transform_filter(alt.datum.mission == choice).add_params(choice)',
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").transform_filter(alt.datum.mission == choice).add_params(choice)',
         ],
     },
 }

@@ -32,6 +32,10 @@ CORPUS = {
     },
     "01-window-days": {
         "right": [
+            # the lesson's idiom: copy the column, add the new one, sort by two keys
+            'windows = sources[["source_id"]].copy()\nwindows["window_days"] = '
+            '(sources["date_end"] - sources["date"]).dt.days + 1\n'
+            'windows = windows.sort_values(["window_days", "source_id"], ascending=[False, True])',
             'windows = sources[["source_id"]].assign(window_days=(sources["date_end"] - '
             'sources["date"]).dt.days + 1).sort_values(["window_days", "source_id"], '
             'ascending=[False, True])',
@@ -49,6 +53,9 @@ CORPUS = {
             'windows = sources[["source_id"]].assign(window_days=(sources["date_end"] - '
             'sources["date"]).dt.days).sort_values(["window_days", "source_id"], '
             'ascending=[False, True])',
+            'windows = sources[["source_id"]].copy()\nwindows["window_days"] = '
+            '(sources["date_end"] - sources["date"]).dt.days + 1\n'
+            'windows = windows.sort_values(["window_days", "source_id"], ascending=[True, True])',
             'windows = sources[["source_id"]].assign(window_days=(sources["date_end"] - '
             'sources["date"]).dt.days + 1).sort_values(["window_days", "source_id"])',
             'windows = sources[["source_id"]].assign(window_days=(sources["date_end"] - '

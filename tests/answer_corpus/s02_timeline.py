@@ -6,6 +6,10 @@ TIP = '["title:N", "country:N", "date_start:T", "date_end:T"]'
 CORPUS = {
     "02-longest-window": {
         "right": [
+            # the lesson's idiom: drop the undated rows, add the span as a column, group
+            'dated = events.dropna(subset=["date_start"]).copy()\n'
+            'dated["span_days"] = (dated["date_end"] - dated["date_start"]).dt.days + 1\n'
+            'spans = dated.groupby("date_precision")["span_days"].max()',
             'dated = events.dropna(subset=["date_start"])\n'
             'span_days = (dated["date_end"] - dated["date_start"]).dt.days + 1\n'
             'spans = span_days.groupby(dated["date_precision"]).max()',
@@ -111,6 +115,9 @@ CORPUS = {
     },
     "02-recent-per-year": {
         "right": [
+            # the lesson's idiom: two conditions joined with &
+            'start_year = events["date_start"].dt.year\nin_range = (start_year >= 2021) & '
+            '(start_year <= 2025)\nper_year = start_year[in_range].value_counts().sort_index()',
             'start_year = events["date_start"].dt.year\nper_year = start_year['
             'start_year.between(2021, 2025)].value_counts().sort_index()',
             'y = events["date_start"].dt.year\nper_year = events[y.between(2021, 2025)]'
@@ -168,6 +175,26 @@ CORPUS = {
             'chart = alt.Chart(months).mark_bar().encode(x="date_start:T", x2="date_end:T", '
             'y="title:N", tooltip=["title:N", "date_start:T", "date_end:T"]).properties('
             'title="When did the events happen?")',
+        ],
+    },
+    "02-slider-years": {
+        # typed in after using the slider, or computed with the lesson's overlap test
+        "right": [
+            "years_with_events = [2004, 2008]",
+            "years_with_events = [2008, 2004]",
+            "years_with_events = (2004, 2008)",
+            'start_year, end_year = events["date_start"].dt.year, events["date_end"].dt.year\n'
+            "years_with_events = [y for y in range(2000, 2021) if ((start_year <= y) & "
+            "(end_year >= y)).sum() > 0]",
+        ],
+        "wrong": [
+            "years_with_events = [2004]",
+            "years_with_events = [2008]",
+            "years_with_events = [2004, 2008, 2021]",
+            "years_with_events = list(range(2000, 2021))",
+            "years_with_events = []",
+            "years_with_events = [1999, 2004, 2008]",
+            "years_with_events = 2",
         ],
     },
 }

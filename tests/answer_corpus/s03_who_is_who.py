@@ -111,6 +111,10 @@ CORPUS = {
     },
     "03-kosovo-partners": {
         "right": [
+            'as_a = pairs[pairs["actor_a"] == "kosovo"].rename(columns={"actor_b": "partner"})\n'
+            'as_b = pairs[pairs["actor_b"] == "kosovo"].rename(columns={"actor_a": "partner"})\n'
+            'partners = pd.concat([as_a, as_b]).sort_values(["total", "partner"], '
+            'ascending=[False, True])[["partner", "total"]].head(5).reset_index(drop=True)',
             'w = pairs[(pairs["actor_a"] == "kosovo") | (pairs["actor_b"] == "kosovo")].copy()\n'
             'w["partner"] = w["actor_a"].where(w["actor_b"] == "kosovo", w["actor_b"])\n'
             'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
@@ -130,6 +134,14 @@ CORPUS = {
             'columns=["partner", "total"])',
         ],
         "wrong": [
+            'as_a = pairs[pairs["actor_a"] == "kosovo"].rename(columns={"actor_a": "partner"})\n'
+            'as_b = pairs[pairs["actor_b"] == "kosovo"].rename(columns={"actor_b": "partner"})\n'
+            'partners = pd.concat([as_a, as_b]).sort_values(["total", "partner"], '
+            'ascending=[False, True])[["partner", "total"]].head(5).reset_index(drop=True)',
+            'as_a = pairs[pairs["actor_a"] == "kosovo"].rename(columns={"actor_b": "partner"})\n'
+            'as_b = pairs[pairs["actor_b"] == "kosovo"].rename(columns={"actor_a": "partner"})\n'
+            'partners = pd.concat([as_a, as_b]).sort_values(["total", "partner"], '
+            'ascending=[False, True])[["partner", "claims"]].head(5).reset_index(drop=True)',
             'w = pairs[pairs["actor_a"] == "kosovo"].rename(columns={"actor_b": "partner"})\n'
             'partners = w.sort_values(["total", "partner"], ascending=[False, True])'
             '[["partner", "total"]].head(5).reset_index(drop=True)',

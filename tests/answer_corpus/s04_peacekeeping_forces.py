@@ -7,7 +7,7 @@ EUFOR = ('troop_figures[(troop_figures["mission_id"] == "eufor_althea") & '
 K_COLS = '["figure_id", "value", "source_id", "outlet", "text_type"]'
 KFOR = ('troop_figures[(troop_figures["mission_id"] == "kfor") & '
         '(troop_figures["measure"] == "strength")]')
-TIP = '["mission_id:N", "source_id:N", "value:Q", "qualifier:N"]'
+TIP = '["mission:N", "article:N", "value:Q", "qualifier:N"]'
 BY_ID = 'v = troop_figures.set_index("figure_id")["value"]\n'
 
 CORPUS = {
@@ -109,6 +109,15 @@ CORPUS = {
     },
     "04-us-share": {
         "right": [
+            'figures = troop_figures.set_index("figure_id")\n'
+            'part_source = figures.loc["kfor_us_contingent_001", "source_id"]\n'
+            'part_date = figures.loc["kfor_us_contingent_001", "as_of_date"]\n'
+            'part_value = figures.loc["kfor_us_contingent_001", "value"]\n'
+            'same_report = troop_figures[(troop_figures["mission_id"] == "kfor") & '
+            '(troop_figures["measure"] == "strength") & (troop_figures["source_id"] == '
+            'part_source) & (troop_figures["as_of_date"] == part_date)]\n'
+            'part_share = {"whole": same_report["figure_id"].item(), "percent": round(100 * '
+            'part_value / same_report["value"].item(), 1)}',
             'by_id = troop_figures.set_index("figure_id")\npart = by_id.loc['
             '"kfor_us_contingent_001"]\nsame = troop_figures[(troop_figures["mission_id"] == '
             '"kfor") & (troop_figures["measure"] == "strength") & (troop_figures["source_id"] == '
@@ -127,6 +136,14 @@ CORPUS = {
             'v["kfor_us_contingent_001"] / v["kfor_strength_001"], 1)}',
         ],
         "wrong": [
+            'figures = troop_figures.set_index("figure_id")\n'
+            'part_source = figures.loc["kfor_us_contingent_001", "source_id"]\n'
+            'part_value = figures.loc["kfor_us_contingent_001", "value"]\n'
+            'same_report = troop_figures[(troop_figures["source_id"] == part_source) & '
+            '(troop_figures["measure"] == "strength")]\n'
+            'whole = same_report[same_report["mission_id"] == "eufor_althea"]\n'
+            'part_share = {"whole": whole["figure_id"].item(), "percent": round(100 * '
+            'part_value / whole["value"].item(), 1)}',
             'v = troop_figures.set_index("figure_id")["value"]\npart_share = {"whole": '
             '"kfor_strength_000", "percent": round(100 * v["kfor_us_contingent_001"] / '
             'v["kfor_strength_000"], 1)}',
@@ -171,45 +188,62 @@ CORPUS = {
     "04-compare-chart": {
         "right": [
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x=alt.X("value:Q", '
-            'title="Reported troops"), y=alt.Y("source_id:N", title="Article"), '
-            'yOffset="mission_id:N", color=alt.Color("mission_id:N", title="Mission"), '
+            'title="Reported troops"), y=alt.Y("article:N", title="Article"), '
+            'yOffset="mission:N", color=alt.Color("mission:N", title="Mission"), '
             f'tooltip={TIP}).properties(title="How big is each mission in 2025, article by '
-            'article?")',
+            'article?", description="Bars side by side for the two missions in each article.")',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            'y=alt.Y("source_id:N", sort=["kap_rutte_2025_03_10", "rel_focus_2025_04", '
-            '"brief_2025_04_02"]), yOffset=alt.YOffset("mission_id:N", sort=["kfor", '
-            f'"eufor_althea"]), color=alt.Color("mission_id:N", sort=["kfor", "eufor_althea"]), '
+            'y=alt.Y("article:N", sort="-x"), yOffset=alt.YOffset("mission:N", sort=["KFOR", '
+            f'"EUFOR Althea"]), color=alt.Color("mission:N", sort=["KFOR", "EUFOR Althea"]), '
             f'tooltip={TIP}).properties(title="How do KFOR and EUFOR compare in each 2025 '
             'article?")',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            'y="source_id:N", yOffset="mission_id:N", color="mission_id:N", tooltip=['
-            '"mission_id", "source_id", "value", "qualifier", "source_id"]).properties('
+            'y="article:N", yOffset="mission:N", color="mission:N", tooltip=['
+            '"mission", "article", "value", "qualifier", "source_id"]).properties('
             'title="Which mission is larger, according to each 2025 article?", height=220)',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            'y=alt.Y("source_id:N", sort="-x"), yOffset="mission_id:N", color="mission_id:N", '
-            'opacity=alt.value(0.9), tooltip=["mission_id:N", "source_id:N", "value:Q", '
+            'y=alt.Y("article:N", sort="-x"), yOffset="mission:N", color="mission:N", '
+            'opacity=alt.value(0.9), tooltip=["mission:N", "article:N", "value:Q", '
             '"qualifier:N"]).properties(title=alt.TitleParams("How many troops does each '
             'mission have in 2025?", subtitle="By article"))',
         ],
         "wrong": [
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            f'y="source_id:N", color="mission_id:N", tooltip={TIP}).properties(title="How big '
+            f'y="article:N", color="mission:N", tooltip={TIP}).properties(title="How big '
             'is each mission in 2025?")',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            f'y="source_id:N", yOffset="mission_id:N", tooltip={TIP}).properties(title="How '
+            f'y="article:N", yOffset="mission:N", tooltip={TIP}).properties(title="How '
             'big is each mission in 2025?")',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            'y="source_id:N", yOffset="mission_id:N", color="mission_id:N").properties('
+            'y="article:N", yOffset="mission:N", color="mission:N").properties('
             'title="How big is each mission in 2025?")',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            f'y="source_id:N", yOffset="mission_id:N", color="mission_id:N", tooltip={TIP})'
+            f'y="article:N", yOffset="mission:N", color="mission:N", tooltip={TIP})'
             '.properties(title="chart")',
-            'compare_chart = alt.Chart(troop_figures).mark_bar().encode(x="value:Q", '
-            f'y="source_id:N", yOffset="mission_id:N", color="mission_id:N", tooltip={TIP})'
+            'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
+            f'y="source_id:N", yOffset="mission:N", color="mission:N", tooltip={TIP})'
             '.properties(title="How big is each mission in 2025?")',
             'compare_chart = alt.Chart(figures_2025).mark_bar().encode(x="value:Q", '
-            f'y="mission_id:N", yOffset="source_id:N", color="mission_id:N", tooltip={TIP})'
+            f'y="mission:N", yOffset="article:N", color="mission:N", tooltip={TIP})'
             '.properties(title="How big is each mission in 2025?")',
+        ],
+    },
+    "04-reserve-ratio": {
+        "right": [
+            'reserve_ratio = round(3500 / 1100, 1)',
+            'reserve_ratio = 3.2',
+            'figures = troop_figures.set_index("figure_id")\nreserve_ratio = round('
+            'figures.loc["eufor_reserve_000", "value"] / figures.loc["eufor_strength_000", '
+            '"value"], 1)',
+            'reserve = 3500  # portal article\nstrength = 1100  # same article\n'
+            'reserve_ratio = round(reserve / strength, 1)',
+        ],
+        "wrong": [
+            'reserve_ratio = round(3500 / 1000, 1)',
+            'reserve_ratio = round(1100 / 3500, 1)',
+            'reserve_ratio = round(3500 / 4600, 1)',
+            'reserve_ratio = round((3500 + 1100) / 1100, 1)',
+            'reserve_ratio = round(3500 / 1100)',
         ],
     },
 }

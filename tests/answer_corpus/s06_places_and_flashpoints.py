@@ -79,6 +79,10 @@ CORPUS = {
     },
     "06-from-pristina": {
         "right": [
+            f'exact = {EXACT}\nwhere = places.set_index("place_id")\n'
+            'others = exact.loc[exact["place_id"] != "pristina"]\ndistances = others.assign('
+            'km=haversine_km(where.loc["pristina", "latitude"], where.loc["pristina", "longitude"], '
+            'others["latitude"], others["longitude"]).round(1)).sort_values("km")[["place_id", "km"]]',
             f'exact = {EXACT}\npr = exact.loc[exact["place_id"] == "pristina"].iloc[0]\n'
             'others = exact.loc[exact["place_id"] != "pristina"]\ndistances = others.assign('
             'km=haversine_km(pr["latitude"], pr["longitude"], others["latitude"], '
@@ -140,6 +144,9 @@ CORPUS = {
     },
     "06-points-map": {
         "right": [
+            'points = alt.Chart(located).mark_circle().encode(longitude="longitude:Q", latitude="latitude:Q", '
+            'tooltip=["name_sq:N", "name_sr:N", "place_type:N"]).properties(title="Where the events are", '
+            'description="Map of the places of the events, one circle per event.")',
             'points = alt.Chart(located).mark_circle(size=80, color="#D55E00").encode('
             'longitude="longitude:Q", latitude="latitude:Q", tooltip=["name_sq:N", '
             '"name_sr:N", "place_type:N"]).properties(title="Where the events of the articles are placed")',

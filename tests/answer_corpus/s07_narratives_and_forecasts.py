@@ -148,6 +148,7 @@ CORPUS = {
     },
     "07-voice-chart": {
         "right": [
+            'who_warns_chart = alt.Chart(coded).mark_bar().encode(x=alt.X("count():Q", title="Number of claims"), y=alt.Y("voice:N", sort="-x"), color=alt.Color("stance:N", title="Stance"), tooltip=["voice:N", "stance:N", "count():Q"]).properties(title="Who warns and who reassures?", description="Bar chart of the claims per voice, split by stance.")',
             'who_warns_chart = alt.Chart(coded).mark_bar().encode(x=alt.X("count():Q", title="Number'
             ' of claims"), y=alt.Y("voice:N", sort="-x"), color=alt.Color("stance:N"), '
             f'tooltip={TIP}).properties(title="Who warns and who reassures?")',
@@ -213,6 +214,21 @@ CORPUS = {
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N").add_params(pick)',
             'pick = alt.selection_point(fields=["stance"])\n'
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
+        ],
+    },
+    "07-picked-source": {
+        "right": [
+            'picked_source = "kap_rutte_2025_03_10"',
+            'picked_source = " kap_rutte_2025_03_10 "',
+            'picked_source = in_threads.loc[(in_threads["thread"] == "The US posture") & (in_threads["stance"] == "reassuring"), "source_id"].unique()[0]',
+            'segment = in_threads[(in_threads["thread"] == "The US posture") & (in_threads["stance"] == "reassuring")]\npicked_source = segment["source_id"].value_counts().index[0]',
+        ],
+        "wrong": [
+            'picked_source = "Kosova Alfa Press/REL"',
+            'picked_source = "Kosova Alfa Press"',
+            'picked_source = "reaction_2023"',
+            'picked_source = "iria_2023"',
+            'picked_source = "kap_rutte"',
         ],
     },
 }
