@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import re
@@ -31,6 +32,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.error
@@ -105,10 +107,21 @@ def git(*args: str, cwd: Path | None = None) -> str:
 
 def make_course_repository(folder: Path) -> Path:
     """A bare repository named like the real one (nbgitpuller clones into `notebooks/`),
-    holding this checkout's HEAD as branch main."""
-    bare = folder / "remote" / "notebooks"
+    holding this checkout's committed files as branch main. Made from `git archive`, not by
+    pushing, so that a shallow clone (as CI makes) works too."""
+    bare, work = folder / "remote" / "notebooks", folder / "course_export"
     git("init", "--quiet", "--bare", str(bare))
-    git("push", "--quiet", str(bare), "HEAD:refs/heads/main", cwd=ROOT)
+    work.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(work, filter="data")
+    git("init", "--quiet", cwd=work)
+    git("add", "--all", cwd=work)
+    git("-c", "user.name=Course", "-c", "user.email=course@example.edu", "commit", "--quiet",
+        "-m", "The course", cwd=work)
+    git("push", "--quiet", str(bare), "HEAD:refs/heads/main", cwd=work)
+    shutil.rmtree(work)
     return bare
 
 
