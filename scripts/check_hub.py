@@ -464,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         classroom(args, folder, problems)
+    except BaseException as stopped:  # a step that timed out: keep the hub's log to read
+        problems.append(f"stopped: {stopped!r}"[:300])
+        raise
     finally:
         if args.keep or problems:
             print(f"files kept in {folder} (hub log: {folder / 'jupyterhub.log'})")
