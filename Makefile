@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser notebooks html slides handouts exercises release grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser test-hub bench-hub notebooks html slides handouts exercises release grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -81,6 +81,31 @@ slides: $(REVEAL_STAMP)
 handouts: $(BROWSER_STAMP)
 	sh scripts/ensure_chromium.sh
 	$(BIN)/python scripts/make_handouts.py
+
+# The classroom on a real JupyterHub (docs/teachers_guide.md, "A classroom hub on one
+# machine"): the guide's config, links and commands, run on 127.0.0.1 with three students in
+# headless Chromium, offline; then the class collected and graded. Not part of `make test` (a
+# few minutes; CI runs it). The hub's packages (requirements-hub.txt) go into the same .venv
+# and change none of requirements.txt's pins; configurable-http-proxy into .venv/npm, pinned.
+HUB_STAMP := $(VENV)/.hub-installed
+CHP_VERSION := 5.3.0
+$(HUB_STAMP): requirements-hub.txt $(BROWSER_STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.txt -r requirements-hub.txt
+	$(BIN)/python -m pip check
+	npm install --prefix $(VENV)/npm --no-audit --no-fund --silent \
+		configurable-http-proxy@$(CHP_VERSION)
+	touch $(HUB_STAMP)
+
+test-hub: $(HUB_STAMP)
+	sh scripts/ensure_chromium.sh
+	sh browser_tests/offline.sh $(BIN)/python scripts/check_hub.py $(ARGS)
+
+# Figures, not a test: how many students' servers one machine runs at once (the teacher's
+# guide's sizing table). Several minutes; HUB_STUDENTS=8 sets the largest class tried.
+HUB_STUDENTS ?= 8
+bench-hub: $(HUB_STAMP)
+	sh browser_tests/offline.sh $(BIN)/python benchmarks/bench_hub.py \
+		--max-students $(HUB_STUDENTS)
 
 # Re-execute lessons and solutions in fresh kernels and store outputs fit for committing.
 notebooks: $(STAMP)

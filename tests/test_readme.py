@@ -58,4 +58,4 @@ def test_the_two_commands_exist_and_ci_runs_the_test_command_verbatim():
     assert ci_commands[0] == "make test", f".ci/run should start with `make test`: {ci_commands}"
     # After the suite, only the routes a user takes, tried from outside pytest.
     assert set(ci_commands) <= {"make test", "make test-binder", "make test-lab",
-                                "make test-browser"}, ci_commands
+                                "make test-browser", "make test-hub"}, ci_commands

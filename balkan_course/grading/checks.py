@@ -69,7 +69,9 @@ def missing_name_line(check_id: str | None, name: str) -> str:
 
 
 def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
-    """Print whether `answer` is right, with a hint when it is not. Never raises.
+    """Print whether `answer` is right, with a hint when it is not. Never raises, unless
+    BALKAN_COURSE_STRICT=1 is set (a student's self-check under `pytest --nbval-lax`): then a
+    miss also raises AssertionError with the same line, so the check's cell fails.
 
     Options (set by the author in the solution and recorded in the key): ignore_row_order,
     ignore_column_order, ignore_column_names, index_matters, digits, sorted_by={"col":
@@ -107,6 +109,8 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
         recording._append_selftest({"check_id": check_id, "role": "answer", "passed": passed,
                                     "message": message})
     print(message)
+    if not passed and os.environ.get("BALKAN_COURSE_STRICT") == "1":
+        raise AssertionError(message)
 
 
 RERUN_NO_CELL = ("right for this table, but the check cannot find the cell that computes "

@@ -237,6 +237,8 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
           roster: Path | None = None, class_name: str | None = None) -> list[dict]:
     """Grade every submission (or shard K of N of them); returns the results (also written).
     With a roster and a class name, each student against their own variants."""
+    # Absolute: the workers run in a folder of their own (`--out grading_output` was lost).
+    submissions_dir, out_dir = Path(submissions_dir).resolve(), Path(out_dir).resolve()
     instructors = load_instructor_notebooks(solutions_dir)
     variants = load_class_variants(roster, class_name, solutions_dir)
     if uid_base is not None:
