@@ -45,6 +45,8 @@ GUIDE = ROOT / "docs" / "teachers_guide.md"
 SECTION = "## A classroom hub on one machine"
 sys.path.insert(0, str(ROOT / "browser_tests"))  # the page helpers of the browser test
 
+from balkan_course.grading.progress import Progress  # noqa: E402 (after the path above)
+
 STUDENTS = ("alice", "bob", "carol")
 EXERCISE = "00_start_here"
 ANSWER_CELL, CHECK_CELL, CHECK_ID = "q1-answer", "q1-check", "00-columns"
@@ -353,14 +355,16 @@ def expect(condition: bool, message: str, problems: list[str]) -> None:
         problems.append(message)
 
 
-def classroom(args, folder: Path, problems: list[str]) -> None:
+def classroom(args, folder: Path, problems: list[str], progress: Progress) -> None:
     from conftest import CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
 
+    progress.start("starting the hub")
     bare = make_course_repository(folder)
     links = guide_links()
     (password,) = re.findall(r'DummyAuthenticator\.password = "([^"]+)"', guide_blocks("python")[0])
     hub = start_hub(folder)
+    progress.done("starting the hub")
     print(f"hub up in {hub.start_seconds:.1f} s at {hub.url}", flush=True)
     try:
         services = hub.api("GET", "/services")
@@ -375,6 +379,7 @@ def classroom(args, folder: Path, problems: list[str]) -> None:
                                                  args=CHROMIUM_ARGS)
             pages = {}
             for student in args.students:
+                progress.start(f"student {student}")
                 print(f"{student}:", flush=True)
                 context = new_student_context(browser, blocked)
                 page = pages[student] = context.new_page()
@@ -399,6 +404,8 @@ def classroom(args, folder: Path, problems: list[str]) -> None:
                 expect(wanted in said, f"exercise 00 ran in {seconds:.1f} s; its check says "
                        f"{said.strip()[:70]!r}", problems)
                 save(page)
+                progress.done(f"student {student}")
+            progress.start("second pull")
             print("second pull:", flush=True)
             push_correction(bare, folder)
             page = pages[args.students[0]]
@@ -410,11 +417,14 @@ def classroom(args, folder: Path, problems: list[str]) -> None:
                    f"{args.students[0]}'s copy", problems)
             expect(source.strip() == answers[args.students[0]].strip(),
                    f"{args.students[0]}'s answer survived the second pull", problems)
+            progress.done("second pull")
             browser.close()
         expect(not blocked, f"no request left loopback {blocked[:3]}", problems)
     finally:
         hub.stop()
+    progress.start("collecting and grading")
     grade_the_class(folder, args.students, problems)
+    progress.done("collecting and grading")
 
 
 def guide_commands(folder: Path) -> list[str]:
@@ -463,7 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
     started = time.monotonic()
     try:
-        classroom(args, folder, problems)
+        # The hub, each student, the second pull, the collect and grade: minutes in all.
+        with Progress("test-hub", total=len(args.students) + 3) as progress:
+            classroom(args, folder, problems, progress)
     except BaseException as stopped:  # a step that timed out: keep the hub's log to read
         problems.append(f"stopped: {stopped!r}"[:300])
         raise
