@@ -261,3 +261,17 @@ def test_make_test_binder_shows_each_notebook_it_runs(tmp_path, capsys):
     assert lines[0] == "notebooks: 2 to do"
     assert lines[1].startswith("notebooks: 1/2 done, last notebooks/a_first.ipynb; about ")
     assert lines[2] == "notebooks: 2/2 done, last notebooks/b_second.ipynb"
+
+
+def test_the_environment_variable_chooses_the_mode(monkeypatch):
+    stream = io.StringIO()
+    stream.isatty = lambda: True
+    monkeypatch.setenv(MODE_ENV, "plain")
+    with Progress("demo", total=1, stream=stream) as progress:
+        progress.done("only")
+    assert stream.getvalue().splitlines()[:2] == ["demo: 1 to do", "demo: 1/1 done, last only"]
+    quiet = io.StringIO()
+    monkeypatch.setenv(MODE_ENV, "off")
+    with Progress("demo", total=1, stream=quiet) as progress:
+        progress.done("only")
+    assert quiet.getvalue() == ""
