@@ -33,6 +33,7 @@ them from their new home on first use, so a kernel that only checks never import
 
 from __future__ import annotations
 
+import os
 import warnings
 
 _results: dict[str, bool] = {}
