@@ -8,12 +8,15 @@ import pytest
 
 from balkan_course import load_table
 from balkan_course.briefing import (
+    WORDS_MAX,
+    WORDS_MIN,
     briefing_report,
     chart_checklist,
     chart_uses_tables,
     citation_counts,
     citation_verdict,
     citations,
+    cited_claims,
     cited_sources,
     frame_from_tables,
     length_verdict,
@@ -75,6 +78,30 @@ def test_source_list_follows_the_citations_and_marks_inferred_dates(sources):
     assert listed.set_index("source_id").loc["brief_2025_04_02", "author"] == "Mejreme Asllani"
 
 
+def test_a_claim_id_cites_the_article_of_its_claim(sources):
+    text = ("Dodik's rhetoric has outside backing, the brief says [c003_dodik_backed]; Rutte "
+            "promised no vacuum [c001_rutte_not_1992; iria_2023] and [c001_rutte_not_1992].")
+    assert cited_claims(text) == ["c003_dodik_backed", "c001_rutte_not_1992"]
+    assert cited_sources(text, sources) == ["brief_2025_04_02", "kap_rutte_2025_03_10",
+                                            "iria_2023"]
+    assert unknown_citations(text, sources) == []
+    assert citation_verdict(text, sources) == "enough sources"
+    counts = citation_counts(text, sources).set_index("source_id")["citations"]
+    assert counts["kap_rutte_2025_03_10"] == 2 and counts["brief_2025_04_02"] == 1
+    assert source_list(text, sources)["source_id"].tolist() == [
+        "brief_2025_04_02", "kap_rutte_2025_03_10", "iria_2023"]
+
+
+def test_a_misspelt_claim_id_is_an_unknown_citation(sources):
+    text = "[c003_dodik_backd] [iria_2023] [reaction_2023] [brief_2025_04_02]"
+    assert unknown_citations(text, sources) == ["c003_dodik_backd"]
+    assert cited_claims(text) == []
+    assert citation_verdict(text, sources) == "unknown source id"
+    report = briefing_report(None, None, text, sources).set_index("part")
+    assert report.loc["citations", "status"] == "to fix"
+    assert "c003_dodik_backd" in report.loc["citations", "detail"]
+
+
 def test_citation_verdicts(sources):
     assert citation_verdict(TEXT, sources) == "unknown source id"
     assert citation_verdict("[iria_2023] [reaction_2023] [brief_2025_04_02]",
@@ -94,11 +121,17 @@ def test_word_count_skips_citations_and_keeps_numbers_whole():
     assert word_count("a - b") == 2
 
 
-@pytest.mark.parametrize(("n", "verdict"), [(0, "empty"), (60, "too short"),
-                                            (119, "too short"), (120, "within range"),
-                                            (200, "within range"), (201, "too long")])
-def test_length_verdict(n, verdict):
+@pytest.mark.parametrize(("n", "verdict"), [(0, "empty"), (200, "too short"),
+                                            (799, "too short"), (800, "within range"),
+                                            (1500, "within range"), (1501, "too long")])
+def test_length_verdict_follows_the_capstones_800_to_1500_words(n, verdict):
+    assert (WORDS_MIN, WORDS_MAX) == (800, 1500)
     assert length_verdict(words(n)) == verdict
+
+
+def test_a_shorter_range_can_still_be_asked_for():
+    assert length_verdict(words(150), low=120, high=200) == "within range"
+    assert length_verdict(words(150)) == "too short"
 
 
 # ---------------------------------------------------------------- charts and tables
@@ -159,18 +192,18 @@ def test_table_checklist(strength):
 def test_report_on_a_complete_briefing(strength, sources):
     chart = alt.Chart(strength).mark_point().encode(
         x="as_of_date:T", y="value:Q", tooltip=["wording:N"]).properties(title="Sizes")
-    text = words(130) + " [kap_rutte_2025_03_10] [brief_2025_04_02] [reaction_2023]"
+    text = words(900) + " [kap_rutte_2025_03_10] [brief_2025_04_02] [reaction_2023]"
     report = briefing_report(chart, strength[["mission_id", "value", "source_id"]], text,
                              sources)
     assert report["part"].tolist() == ["chart", "table", "assessment", "sources"]
     assert (report["status"] == "ok").all()
-    assert report.loc[2, "detail"].startswith("130 words")
+    assert report.loc[2, "detail"] == "900 words (aim: 800-1,500)"
 
 
 def test_report_on_an_empty_draft_says_what_is_missing(sources):
     report = briefing_report(None, None, "", sources).set_index("part")
     assert (report["status"] == "missing").all()
-    assert "no text yet" in report.loc["assessment", "detail"]
+    assert report.loc["assessment", "detail"] == "no text yet: write 800-1,500 words"
     assert "cite at least 3" in report.loc["sources", "detail"]
 
 
