@@ -125,7 +125,7 @@ def validate_parameters(nb, name: str) -> list[str]:
     templated = set()
     for position, cell in enumerate(nb.cells):
         variants = declared_variants(cell)
-        if not variants:
+        if not variants or "answer-text" in _tags(cell):  # written ones: _written_problems
             continue
         where = f"{name} cell {cell.get('id')}"
         if position not in blocks:
@@ -200,12 +200,16 @@ def _written_problems(nb, name: str, templated: set) -> list[str]:
         templated |= {other.get("id") for other in cells}
         prompt = {t for other in cells if "rubric" not in _tags(other)
                   for t in TEMPLATE.findall(_source(other))}
-        if keys - prompt:
-            problems.append(f"{where}: {', '.join(sorted(keys - prompt))} appear(s) nowhere "
-                            "as {{name}} in the question's prompt")
         texts = [_source(other) for other in cells] + [
             str(c) for c in (_meta(cell).get("rubric") or []) if isinstance(c, str)]
-        unknown = {t for text in texts for t in TEMPLATE.findall(text)} - keys - set(owners)
+        used = {t for text in texts for t in TEMPLATE.findall(text)}
+        if not keys & prompt:
+            problems.append(f"{where}: no parameter appears as {{{{name}}}} in the question's "
+                            "prompt: its versions would ask the same question")
+        if keys - used:
+            problems.append(f"{where}: {', '.join(sorted(keys - used))} appear(s) nowhere as "
+                            "{{name}} in the question's prompt or rubric")
+        unknown = used - keys - set(owners)
         if unknown:
             problems.append(f"{where}: {{{{{', '.join(sorted(unknown))}}}}} in its prompt or "
                             "rubric is no parameter of its versions")
