@@ -172,9 +172,9 @@ def _written_problems(nb, name: str, templated: set) -> list[str]:
     problems = []
     blocks = dict((answer, first) for first, answer in written_blocks(nb))
     owners: dict[str, str] = {}  # parameter -> the question that declares it
-    for _, answer, _ in question_blocks(nb):
+    for _, answer, check in question_blocks(nb):
         for parameter in declared_variants(nb.cells[answer])[0]:
-            owners.setdefault(parameter, _meta(nb.cells[answer]).get("check_id", "?"))
+            owners.setdefault(parameter, _meta(nb.cells[check]).get("check_id", "?"))
     for position, cell in enumerate(nb.cells):
         variants = declared_variants(cell)
         if not variants or "answer-text" not in _tags(cell):
