@@ -420,6 +420,21 @@ def import_archive(lms: str, archive: Path, into: Path, solution_cells: dict[str
     return outcome
 
 
+def owners(lms: str, archive: Path, into: Path,
+           roster: dict[str, dict] | None = None) -> dict[str, str | None]:
+    """entry -> the student folder an import would give it (None: no one known), by the same
+    names and ids as import_archive, whatever the file is; reads into/students.csv, writes
+    nothing. lms_packs.py's zips are read back with it."""
+    people = People(lms, into, roster)
+    found: dict[str, str | None] = {}
+    for entry in entries_of(archive):
+        if entry.kind != "file":
+            continue
+        claim = CLAIMS[lms](entry.path)
+        found[entry.path] = None if isinstance(claim, str) else people._lookup(claim)
+    return found
+
+
 def _place(candidate: Candidate, into: Path) -> tuple[str, str]:
     target = into / candidate.student / f"{candidate.notebook}.ipynb"
     # Canvas's "-1" on a resubmission or Drive's " (1)" is not a rename.
