@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8888
 WORKERS ?= 2
 
-.PHONY: lab test test-binder test-lab test-browser test-hub bench-hub notebooks html slides handouts exercises release grade test-grading import-submissions export-grades grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
+.PHONY: lab test test-binder test-lab test-browser test-hub bench-hub notebooks html slides handouts exercises release grade test-grading import-submissions export-grades feedback-packs grade-merge mark benchmark readme-images readme-screenshots lint lock environment clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -160,6 +160,13 @@ export-grades: $(STAMP)
 	@test -n "$(ROSTER)" || { echo "say who is who: make export-grades LMS=$(LMS) ROSTER=roster.csv"; exit 2; }
 	$(BIN)/python -m balkan_course.grading.gradebook export --out $(GRADES) --lms $(LMS) \
 		--roster $(ROSTER) $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
+
+# The feedback pages packed for the LMS's bulk upload, one zip per notebook (docs/gradebook.md):
+#   make feedback-packs LMS=moodle|canvas [NOTEBOOK=00_start_here]
+#   -> $(GRADES)/lms_feedback/$(LMS)/<notebook>.zip, named as the download $(SUBMISSIONS) came from
+feedback-packs: $(STAMP)
+	$(BIN)/python -m balkan_course.grading.lms_packs --lms $(LMS) --out $(GRADES) \
+		--submissions $(SUBMISSIONS) $(if $(NOTEBOOK),--notebook $(NOTEBOOK))
 
 # Join the outputs of `python -m balkan_course.grading ... --shard K/N` runs into $(GRADES).
 #   make grade-merge SHARDS="shards/1 shards/2 shards/3"

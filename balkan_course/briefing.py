@@ -1,14 +1,17 @@
-"""Checks for a one-page briefing: citations, length, and a chart and table drawn from the data.
+"""Checks for a briefing: citations, length, and a chart and table drawn from the data.
 
 Lesson 08 asks for a briefing with six parts (audience, bottom line up front, chart, table,
-assessment, sources). These functions check what a program can check; the judgement (is the
-assessment fair, sourced, careful with certainty?) stays with the reader and the teacher.
+assessment, sources); the capstone (set 08) is a briefing paper of 800-1,500 words. These
+functions check what a program can check; the judgement (is the paper fair, sourced, careful
+with certainty?) stays with the reader and the teacher, with the rubric.
 
-Citation format: a source_id in square brackets, e.g. "[brief_2025_04_02]", several in one
-pair separated by semicolons or commas: "[kap_rutte_2025_03_10; brief_2025_04_02]".
+Citation format: a source_id or a claim_id in square brackets, e.g. "[brief_2025_04_02]" or
+"[c003_dodik_backed]", several in one pair separated by semicolons or commas:
+"[kap_rutte_2025_03_10; brief_2025_04_02]". A claim id counts as a citation of the article the
+claim is cited to (its `source_id` in the claims table).
 
-- `citations`, `cited_sources`, `unknown_citations`, `citation_counts`, `source_list` read
-  the citations of a text.
+- `citations`, `cited_sources`, `cited_claims`, `unknown_citations`, `citation_counts`,
+  `source_list` read the citations of a text.
 - `word_count`, `length_verdict`, `citation_verdict` judge the assessment's text.
 - `frame_from_tables`, `chart_uses_tables`, `chart_checklist`, `table_checklist` check that a
   chart or table shows the course's data, not numbers typed in by hand.
@@ -26,7 +29,7 @@ import pandas as pd
 from balkan_course.data import load_table, table_names
 
 SECTIONS = ["Audience", "Bottom line up front", "Chart", "Table", "Assessment", "Sources"]
-WORDS_MIN, WORDS_MAX = 120, 200
+WORDS_MIN, WORDS_MAX = 800, 1500  # the capstone paper (set 08)
 SOURCES_MIN = 3
 TABLE_ROWS_MAX = 15
 
@@ -48,6 +51,18 @@ def _known_ids(sources: pd.DataFrame | None) -> list[str]:
     return sources["source_id"].tolist()
 
 
+@cache
+def _claim_sources() -> dict[str, str]:
+    """claim_id -> the source_id the claim is cited to (its original article)."""
+    claims = load_table("claims")
+    return dict(zip(claims["claim_id"], claims["source_id"], strict=True))
+
+
+def _as_source(cited: str) -> str:
+    """A cited id as the source it points to: a claim id becomes its claim's source_id."""
+    return _claim_sources().get(cited, cited)
+
+
 def citations(text) -> list[str]:
     """Every id cited in square brackets, in order, repeats included."""
     found = []
@@ -60,21 +75,29 @@ def citations(text) -> list[str]:
 
 
 def cited_sources(text, sources: pd.DataFrame | None = None) -> list[str]:
-    """The distinct known source_ids a text cites, in order of first citation."""
+    """The distinct known source_ids a text cites, in order of first citation (a cited claim
+    counts as a citation of its article)."""
     known = set(_known_ids(sources))
-    return list(dict.fromkeys(c for c in citations(text) if c in known))
+    return list(dict.fromkeys(s for s in map(_as_source, citations(text)) if s in known))
+
+
+def cited_claims(text) -> list[str]:
+    """The distinct claim_ids a text cites, in order of first citation."""
+    return list(dict.fromkeys(c for c in citations(text) if c in _claim_sources()))
 
 
 def unknown_citations(text, sources: pd.DataFrame | None = None) -> list[str]:
-    """Ids in square brackets that are not in the sources table (typos, invented sources)."""
+    """Ids in square brackets that are neither a source_id of the sources table nor a claim_id
+    of the claims table (typos, invented sources)."""
     known = set(_known_ids(sources))
-    return list(dict.fromkeys(c for c in citations(text) if c not in known))
+    return list(dict.fromkeys(c for c in citations(text) if _as_source(c) not in known))
 
 
 def citation_counts(text, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """How often a text cites each source, uncited sources included (with 0)."""
+    """How often a text cites each source (directly or through one of its claims), uncited
+    sources included (with 0)."""
     sources = load_table("sources") if sources is None else sources
-    cited = pd.Series(citations(text), dtype="str")
+    cited = pd.Series([_as_source(c) for c in citations(text)], dtype="str")
     counts = cited.value_counts()
     table = sources[["source_id", "outlet", "text_type"]].copy()
     table["citations"] = table["source_id"].map(counts).fillna(0).astype("int64")
@@ -342,16 +365,17 @@ def briefing_report(chart, table, text, sources: pd.DataFrame | None = None) -> 
     words, verdict = word_count(text), length_verdict(text)
     if verdict == "empty":
         rows.append(("assessment", "missing",
-                     f"no text yet: write about {WORDS_MIN}-{WORDS_MAX} words"))
+                     f"no text yet: write {WORDS_MIN:,}-{WORDS_MAX:,} words"))
     elif verdict == "within range":
-        rows.append(("assessment", "ok", f"{words} words (aim: {WORDS_MIN}-{WORDS_MAX})"))
+        rows.append(("assessment", "ok", f"{words:,} words (aim: {WORDS_MIN:,}-{WORDS_MAX:,})"))
     else:
         rows.append(("assessment", "to fix",
-                     f"{words} words: {verdict} (aim: {WORDS_MIN}-{WORDS_MAX})"))
+                     f"{words:,} words: {verdict} (aim: {WORDS_MIN:,}-{WORDS_MAX:,})"))
     cited, unknown = cited_sources(text, sources), unknown_citations(text, sources)
     if unknown:
         rows.append(("citations", "to fix",
-                     f"not in the sources table: {', '.join(unknown)} (check the spelling)"))
+                     f"neither a source_id nor a claim_id: {', '.join(unknown)} "
+                     "(check the spelling)"))
     if len(cited) >= SOURCES_MIN:
         rows.append(("sources", "ok", f"{len(cited)} sources cited: {', '.join(cited)}"))
     elif cited:

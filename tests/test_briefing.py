@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import time
+from pathlib import Path
+
 import altair as alt
+import nbformat
 import pandas as pd
 import pytest
 
 from balkan_course import load_table
 from balkan_course.briefing import (
+    WORDS_MAX,
+    WORDS_MIN,
     briefing_report,
     chart_checklist,
     chart_uses_tables,
     citation_counts,
     citation_verdict,
     citations,
+    cited_claims,
     cited_sources,
     frame_from_tables,
     length_verdict,
@@ -75,6 +83,30 @@ def test_source_list_follows_the_citations_and_marks_inferred_dates(sources):
     assert listed.set_index("source_id").loc["brief_2025_04_02", "author"] == "Mejreme Asllani"
 
 
+def test_a_claim_id_cites_the_article_of_its_claim(sources):
+    text = ("Dodik's rhetoric has outside backing, the brief says [c003_dodik_backed]; Rutte "
+            "promised no vacuum [c001_rutte_not_1992; iria_2023] and [c001_rutte_not_1992].")
+    assert cited_claims(text) == ["c003_dodik_backed", "c001_rutte_not_1992"]
+    assert cited_sources(text, sources) == ["brief_2025_04_02", "kap_rutte_2025_03_10",
+                                            "iria_2023"]
+    assert unknown_citations(text, sources) == []
+    assert citation_verdict(text, sources) == "enough sources"
+    counts = citation_counts(text, sources).set_index("source_id")["citations"]
+    assert counts["kap_rutte_2025_03_10"] == 2 and counts["brief_2025_04_02"] == 1
+    assert source_list(text, sources)["source_id"].tolist() == [
+        "brief_2025_04_02", "kap_rutte_2025_03_10", "iria_2023"]
+
+
+def test_a_misspelt_claim_id_is_an_unknown_citation(sources):
+    text = "[c003_dodik_backd] [iria_2023] [reaction_2023] [brief_2025_04_02]"
+    assert unknown_citations(text, sources) == ["c003_dodik_backd"]
+    assert cited_claims(text) == []
+    assert citation_verdict(text, sources) == "unknown source id"
+    report = briefing_report(None, None, text, sources).set_index("part")
+    assert report.loc["citations", "status"] == "to fix"
+    assert "c003_dodik_backd" in report.loc["citations", "detail"]
+
+
 def test_citation_verdicts(sources):
     assert citation_verdict(TEXT, sources) == "unknown source id"
     assert citation_verdict("[iria_2023] [reaction_2023] [brief_2025_04_02]",
@@ -94,11 +126,17 @@ def test_word_count_skips_citations_and_keeps_numbers_whole():
     assert word_count("a - b") == 2
 
 
-@pytest.mark.parametrize(("n", "verdict"), [(0, "empty"), (60, "too short"),
-                                            (119, "too short"), (120, "within range"),
-                                            (200, "within range"), (201, "too long")])
-def test_length_verdict(n, verdict):
+@pytest.mark.parametrize(("n", "verdict"), [(0, "empty"), (200, "too short"),
+                                            (799, "too short"), (800, "within range"),
+                                            (1500, "within range"), (1501, "too long")])
+def test_length_verdict_follows_the_capstones_800_to_1500_words(n, verdict):
+    assert (WORDS_MIN, WORDS_MAX) == (800, 1500)
     assert length_verdict(words(n)) == verdict
+
+
+def test_a_shorter_range_can_still_be_asked_for():
+    assert length_verdict(words(150), low=120, high=200) == "within range"
+    assert length_verdict(words(150)) == "too short"
 
 
 # ---------------------------------------------------------------- charts and tables
@@ -159,18 +197,18 @@ def test_table_checklist(strength):
 def test_report_on_a_complete_briefing(strength, sources):
     chart = alt.Chart(strength).mark_point().encode(
         x="as_of_date:T", y="value:Q", tooltip=["wording:N"]).properties(title="Sizes")
-    text = words(130) + " [kap_rutte_2025_03_10] [brief_2025_04_02] [reaction_2023]"
+    text = words(900) + " [kap_rutte_2025_03_10] [brief_2025_04_02] [reaction_2023]"
     report = briefing_report(chart, strength[["mission_id", "value", "source_id"]], text,
                              sources)
     assert report["part"].tolist() == ["chart", "table", "assessment", "sources"]
     assert (report["status"] == "ok").all()
-    assert report.loc[2, "detail"].startswith("130 words")
+    assert report.loc[2, "detail"] == "900 words (aim: 800-1,500)"
 
 
 def test_report_on_an_empty_draft_says_what_is_missing(sources):
     report = briefing_report(None, None, "", sources).set_index("part")
     assert (report["status"] == "missing").all()
-    assert "no text yet" in report.loc["assessment", "detail"]
+    assert report.loc["assessment", "detail"] == "no text yet: write 800-1,500 words"
     assert "cite at least 3" in report.loc["sources", "detail"]
 
 
@@ -198,3 +236,107 @@ def test_a_chart_of_rows_with_a_missing_date_still_comes_from_the_tables():
     chart = alt.Chart(pd.concat([undated, claims.head(3)])).mark_bar().encode(
         x="count():Q", y="theme:N", tooltip=["theme:N"]).properties(title="Themes")
     assert chart_checklist(chart)["data_from_tables"] is True
+
+
+# ---------------------------------------------------------------- the capstone paper (set 08)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "teacher" / "capstone_examples.md"
+SOLUTION = ROOT / "solutions" / "08_capstone_briefing.ipynb"
+LEVELS = {4: "Excellent", 3: "Good", 2: "Developing", 1: "Beginning"}
+
+
+def example(level: str) -> str:
+    text = EXAMPLES.read_text(encoding="utf-8")
+    return text.split(f"<!-- example:{level}:start -->")[1].split(
+        f"<!-- example:{level}:end -->")[0]
+
+
+@pytest.fixture(scope="module")
+def solution():
+    return {cell.id: cell for cell in nbformat.read(SOLUTION, as_version=4).cells}
+
+
+@pytest.mark.parametrize("level", ["strong", "adequate"])
+def test_the_strong_and_adequate_example_papers_pass_the_automatic_checks(level, sources):
+    text = example(level)
+    assert length_verdict(text) == "within range"
+    assert citation_verdict(text, sources) == "enough sources"
+    assert unknown_citations(text, sources) == []
+    assert cited_claims(text), "the examples show citations of claim ids too"
+    assert (briefing_report(None, None, text, sources).set_index("part").loc[
+        ["assessment", "sources"], "status"] == "ok").all()
+
+
+def test_the_weak_example_paper_fails_them(sources):
+    text = example("weak")
+    assert length_verdict(text) == "too short"
+    assert citation_verdict(text, sources) == "unknown source id"
+    assert unknown_citations(text, sources) == ["bbc_2025_03_01"]
+    report = briefing_report(None, None, text, sources).set_index("part")
+    assert (report.loc[["assessment", "citations", "sources"], "status"] == "to fix").all()
+
+
+def test_the_examples_scores_add_up_to_their_stated_totals():
+    text = EXAMPLES.read_text(encoding="utf-8")
+    for level, total in (("strong", 22), ("adequate", 15), ("weak", 7)):
+        scored = text.split(f"<!-- example:{level}:end -->")[1].split("<!-- example:")[0]
+        assert f"**How it scores ({total} of 24).**" in scored
+        rows = re.findall(r"^\| [^|]+ \| ([1-4]) \| ", scored, re.M)
+        assert len(rows) == 6 and sum(map(int, rows)) == total, (level, rows)
+
+
+def test_the_strong_example_is_the_solutions_model_paper(solution):
+    strong = " ".join(example("strong").split())
+    model = solution["assessment-answer"].source.split('"""')[1]
+    assert " ".join(model.split()) == strong
+    assert " ".join(solution["final-answer"].source.split()) == strong
+
+
+def test_the_rubric_has_six_criteria_at_four_levels_worth_24_points(solution):
+    info = solution["final-answer"].metadata["balkan_course"]
+    rubric = info["rubric"]
+    assert info["points"] == 24 == sum(max(lv["points"] for lv in c["levels"]) for c in rubric)
+    assert [c["criterion"] for c in rubric] == [
+        "Question and audience", "Evidence and citation",
+        "Handling disagreement between sources", "Estimative language and uncertainty",
+        "Even-handedness and local perspectives", "Structure and clarity"]
+    for criterion in rubric:
+        assert [(lv["points"], lv["label"]) for lv in criterion["levels"]] == list(LEVELS.items())
+        assert all(20 <= len(lv["description"]) <= 400 for lv in criterion["levels"])
+
+
+def test_the_rubric_cell_and_the_teachers_guide_show_every_level(solution):
+    rubric = solution["final-answer"].metadata["balkan_course"]["rubric"]
+    shown = solution["final-rubric"].source
+    guide = (ROOT / "docs" / "teachers_guide.md").read_text(encoding="utf-8")
+    guide = guide.split("### The capstone rubric")[1]
+    for place in (shown, guide):
+        assert "| Criterion | 4 · Excellent | 3 · Good | 2 · Developing | 1 · Beginning |" in place
+        for criterion in rubric:
+            row = next(line for line in place.splitlines()
+                       if line.startswith(f"| **{criterion['criterion']}** |"))
+            assert [cell.strip() for cell in row.split("|")[2:-1]] == [
+                lv["description"] for lv in criterion["levels"]]
+
+
+def test_the_checks_stay_fast_on_a_1500_word_paper(sources):
+    tokens = " ".join([example("strong")] * 2).split()
+    # the longest paper the rule accepts: 1,500 words, citations not counted
+    paper = next(text for n in range(1500, len(tokens))
+                 if word_count(text := " ".join(tokens[:n])) == WORDS_MAX)
+    assert length_verdict(paper) == "within range" and len(cited_claims(paper)) > 10
+    briefing_report(None, None, paper, sources)  # warm-up: the tables are loaded once
+    start = time.perf_counter()
+    for _ in range(10):
+        briefing_report(None, None, paper, sources)
+        length_verdict(paper), citation_verdict(paper, sources), source_list(paper, sources)
+    assert (time.perf_counter() - start) / 10 < 0.25
+
+
+def test_a_hostile_text_of_brackets_is_read_in_linear_time(sources):
+    hostile = "[" * 200_000 + "a" * 200_000 + "[c001_rutte_not_1992" * 5_000
+    start = time.perf_counter()
+    assert citations(hostile) == []
+    assert length_verdict(hostile) == "too short"
+    assert time.perf_counter() - start < 2

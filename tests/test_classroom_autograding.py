@@ -24,6 +24,7 @@ import yaml
 
 from balkan_course.grading import checks
 from balkan_course.grading import grade as grading
+from balkan_course.grading import keys as key_files
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "docs" / "github_classroom" / "classroom.yml"
@@ -123,6 +124,7 @@ def classroom(tmp_path_factory):
         nbformat.write(notebook, submissions / student / f"{drill.NOTEBOOK}.ipynb")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(checks.KEYS_DIR_ENV, str(keys))
+        patch.setattr(key_files, "_keys_cache", {})  # another test's keys may be cached
         results = grading.grade(submissions, folder / "out", solutions, workers=1)
     awarded = {r["student"]: {c: r["checks"].get(c, {}).get("awarded", 0) for c in drill.POINTS}
                for r in results}

@@ -334,3 +334,43 @@ def test_feedback_page_shows_points_hints_code_and_the_teachers_comment(tmp_path
     assert "Your code is not shown" in bob and "recent = events" not in bob
     ana01 = (tmp_path / "feedback_html" / "ana" / "01_sources_and_evidence.html").read_text()
     assert "Not marked yet." in ana01
+
+
+# ---------------------------------------------------------------- the capstone's 24-point paper
+
+
+def test_the_capstone_paper_and_its_24_points_survive_the_round_trip(tmp_path):
+    capstone = "08_capstone_briefing"
+    instructors = {capstone: nbformat.read(ROOT / "solutions" / f"{capstone}.ipynb",
+                                           as_version=4)}
+    questions = written_questions(instructors)
+    assert {cid: q["points"] for (_, cid), q in questions.items()} == {
+        "08-assessment": 24, "08-open": 3}
+    checks = gradebook.checks_of(instructors[capstone])
+    ana = result("ana", capstone, instructors, passed=tuple(checks),
+                 answers={"08-assessment": "**To:** a ministry in Pristina.",
+                          "08-open": "A table."})
+    marks_path = tmp_path / "written_marks.csv"
+    save_marks(marks_path, {
+        ("ana", capstone, cid): Mark("ana", capstone, cid, points, "",
+                                     answer_fingerprint(ana["free_text"][cid]["answer"]))
+        for cid, points in (("08-assessment", 19), ("08-open", 2.5))})
+    marks = load_marks(marks_path, questions)
+    [total] = gradebook.totals_of([ana], instructors, marks)
+    assert (total.automatic, total.written, total.maximum) == (11, 21.5, 38)
+    row = {r["question"]: r for r in gradebook.long_rows([ana], instructors, marks)}
+    assert (row["08-assessment"]["points"], row["08-assessment"]["max_points"]) == ("19", "24")
+    roster = gradebook.load_roster(write(tmp_path / "roster.csv", ROSTER))
+    assignments = gradebook.load_assignments(
+        write(tmp_path / "assignments.csv", "notebook,title,canvas_assignment_id\n"
+              f"{capstone},Capstone paper,808\n"), [capstone])
+    path = tmp_path / "gradebook_canvas.csv"
+    gradebook._write_csv(path, gradebook.export_rows("canvas", [total], roster, assignments))
+    maxima, points = gradebook.read_gradebook("canvas", path)
+    assert float(points[(roster["ana"]["lms_user_id"], "Capstone paper (808)")]) == 32.5
+    assert float(maxima["Capstone paper (808)"]) == 38
+    # a mark above the paper's 24 points is refused, naming the row
+    header = "student,notebook,check_id,points,comment,answer_sha256,marked_at\n"
+    with pytest.raises(MarksFileError, match="row 2, column points: 25 is more than"):
+        load_marks(write(tmp_path / "too_many.csv",
+                         header + f"ana,{capstone},08-assessment,25,,,\n"), questions)

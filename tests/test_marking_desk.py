@@ -190,3 +190,38 @@ def test_the_desk_shows_a_hostile_answer_as_text_under_its_students_name(tmp_pat
     # The row's other widgets still work: the mark is saved for ana, not for "bob".
     desk.rows["ana"]["points"].value = 1
     assert list(load_marks(desk.marks_path, desk.questions)) == [("ana", *KEY)]
+
+
+# ---------------------------------------------------------------- the capstone's four-level rubric
+
+CAPSTONE = ("08_capstone_briefing", "08-assessment")
+
+
+def test_the_capstone_paper_is_shown_with_its_rubric_levels_and_marked_up_to_24(tmp_path,
+                                                                             monkeypatch):
+    from balkan_course.grading import marking_desk
+
+    shown = []
+    monkeypatch.setattr(marking_desk, "display", lambda item: shown.append(item.data))
+    out = tmp_path / "out"
+    path = out / "results" / "ana" / "08_capstone_briefing.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"student": "ana", "notebook": CAPSTONE[0], "statuses": [],
+                                "checks": {}, "free_text": {CAPSTONE[1]: {
+                                    "points": 24, "answer": "**To:** a newsroom in Sarajevo."}}}))
+    desk = MarkingDesk(out, SOLUTIONS)
+    desk.view()
+    desk.picker.value = CAPSTONE
+    page = shown[-1]
+    assert "### Rubric (24 points)" in page
+    assert "| Criterion | 4 · Excellent | 3 · Good | 2 · Developing | 1 · Beginning |" in page
+    for criterion in ("Question and audience", "Evidence and citation",
+                      "Handling disagreement between sources",
+                      "Estimative language and uncertainty",
+                      "Even-handedness and local perspectives", "Structure and clarity"):
+        assert f"| **{criterion}** |" in page
+    assert "Hand-in: your paper" in page  # the question above the rubric
+    menu = [value for _, value in desk.rows["ana"]["points"].options]
+    assert menu[1:] == [i / 2 for i in range(49)]  # 0, 0.5, ... 24
+    desk.rows["ana"]["points"].value = 19
+    assert load_marks(desk.marks_path, desk.questions)[("ana", *CAPSTONE)].points == 19

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from balkan_course.grading.build import ANSWER, ANSWER_TEXT, CHECK, course_meta, tags
 from balkan_course.grading.report import points_text
-from balkan_course.grading.written_marks import written_questions, written_result
+from balkan_course.grading.written_marks import WrittenPrompts, written_result
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
@@ -214,12 +214,13 @@ def page_html(result: dict, instructor, marks: dict, questions: dict,
 
 def write_feedback_pages(results: list[dict], folder: Path, instructors: dict, marks: dict,
                          submissions_dir: Path | None) -> list[Path]:
-    questions = written_questions(instructors)
+    prompts = WrittenPrompts(instructors)  # each student's own version of a written question
     written = []
     for result in sorted(results, key=lambda r: (r["student"], r["notebook"])):
         path = None
         if submissions_dir is not None:
             path = Path(submissions_dir) / result["student"] / f"{result['notebook']}.ipynb"
+        questions = prompts.of_notebook(result["notebook"], int(result.get("variant") or 0))
         page = page_html(result, instructors[result["notebook"]], marks, questions,
                          submitted_sources(path, result.get("submission_sha256", "")))
         target = Path(folder) / result["student"] / f"{result['notebook']}.html"

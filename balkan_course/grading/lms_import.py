@@ -444,6 +444,21 @@ def _sort_entry(entry: Entry, lms: str, label: str, notebook: str | None,
         Candidate(entry, claim, student, which, data, how))
 
 
+def owners(lms: str, archive: Path, into: Path,
+           roster: dict[str, dict] | None = None) -> dict[str, str | None]:
+    """entry -> the student folder an import would give it (None: no one known), by the same
+    names and ids as import_archive, whatever the file is; reads into/students.csv, writes
+    nothing. lms_packs.py's zips are read back with it."""
+    people = People(lms, into, roster)
+    found: dict[str, str | None] = {}
+    for entry in entries_of(archive):
+        if entry.kind != "file":
+            continue
+        claim = CLAIMS[lms](entry.path)
+        found[entry.path] = None if isinstance(claim, str) else people._lookup(claim)
+    return found
+
+
 def _place(candidate: Candidate, into: Path) -> tuple[str, str]:
     target = into / candidate.student / f"{candidate.notebook}.ipynb"
     # Canvas's "-1" on a resubmission or Drive's " (1)" is not a rename.

@@ -8,6 +8,11 @@ re-reading the file first so that marks typed elsewhere in the meantime (a colle
 spreadsheet) are kept: only the one answer just marked changes. If the file on disk has become
 malformed, nothing is written and the desk says which row and column to fix.
 
+A written question with versions (versions.py; released with `make release`) is shown as each
+student's own prompt and rubric above their answer: the version of the notebook they were
+graded against (`variant` in their result), or, for a class graded without its roster, the
+one the release recorded (releases/<class>/variants.csv, `release_dir`).
+
 A student's answer is shown as text, never rendered (answer_html): in the teacher's JupyterLab,
 HTML in an answer would run (a script, an image's onerror), and a heading or a "student:" line
 typed in it could pose as the desk's own label for a classmate's answer.
@@ -15,6 +20,7 @@ typed in it could pose as the desk's own label for a classmate's answer.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import html
 from pathlib import Path
@@ -22,10 +28,12 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import Markdown, display
 
+from balkan_course.grading.feedback_html import _markdown
 from balkan_course.grading.gradebook import read_results
 from balkan_course.grading.written_marks import (
     Mark,
     MarksFileError,
+    WrittenPrompts,
     answer_fingerprint,
     default_marks_path,
     load_marks,
@@ -52,10 +60,14 @@ def points_options(maximum: float, step: float = 0.5) -> list[tuple[str, float |
 class MarkingDesk:
     """Everything the marking notebook shows and records."""
 
-    def __init__(self, grading_output: Path, solutions_dir: Path, marks_path: Path | None = None):
+    def __init__(self, grading_output: Path, solutions_dir: Path, marks_path: Path | None = None,
+                 release_dir: Path | None = None):
         self.grading_output = Path(grading_output)
         self.marks_path = Path(marks_path) if marks_path else default_marks_path(grading_output)
-        self.questions = written_questions(load_solutions(solutions_dir))
+        solutions = load_solutions(solutions_dir)
+        self.questions = written_questions(solutions)
+        self.prompts = WrittenPrompts(solutions)
+        self.released = released_variants(release_dir)
         self.results = read_results(self.grading_output / "results")
         self.marks = load_marks(self.marks_path, self.questions)  # refuses a malformed file
         self.rows: dict[str, dict] = {}  # student -> that answer's widgets, for the tests
@@ -94,9 +106,15 @@ class MarkingDesk:
         question = self.questions[key]
         self.prompt.clear_output()
         with self.prompt:
-            display(Markdown(f"### The question\n\n{question['prompt']}\n\n"
-                             f"### Rubric ({question['points']:g} points)\n\n"
-                             f"{question['rubric'] or '(none in the solution)'}"))
+            if question["versions"] > 1:
+                display(Markdown(
+                    f"### The question ({question['points']:g} points, "
+                    f"{question['versions']} versions)\n\nEach student answered their own "
+                    "version: its prompt and rubric are shown above their answer."))
+            else:
+                display(Markdown(f"### The question\n\n{question['prompt']}\n\n"
+                                 f"### Rubric ({question['points']:g} points)\n\n"
+                                 f"{question['rubric'] or '(none in the solution)'}"))
         results = self.results_for(notebook)
         pages = [(f"students {i + 1}-{min(i + PAGE_SIZE, len(results))} of {len(results)}", i)
                  for i in range(0, len(results), PAGE_SIZE)]
@@ -119,6 +137,14 @@ class MarkingDesk:
         self.rows = {}
         self.answers.children = [self.answer_row(result, check_id, points) for result in
                                  self.results_for(notebook)[start:start + PAGE_SIZE]]
+
+    def variant_of(self, result: dict) -> int:
+        """The notebook version a student answered: the grader's record, else the release's."""
+        return int(result.get("variant") or 0) or self.released.get(
+            (result["student"], result["notebook"]), 0)
+
+    def their_question(self, result: dict, check_id: str) -> dict:
+        return self.prompts.question(result["notebook"], check_id, self.variant_of(result))
 
     def answer_row(self, result: dict, check_id: str, maximum: float) -> widgets.Widget:
         student = result["student"]
@@ -148,9 +174,17 @@ class MarkingDesk:
 
         points.observe(record, names="value")
         comment.observe(record, names="value")
+        mine = self.their_question(result, check_id)
         self.rows[student] = {"answer": text, "points": points, "comment": comment,
-                              "state": state}
-        box = widgets.VBox([text, widgets.HBox([points, state]), comment])
+                              "state": state, "version": mine["version"]}
+        shown = [text, widgets.HBox([points, state]), comment]
+        if mine["versions"] > 1:
+            # The solutions' own text (not the student's): rendered as Markdown.
+            question = widgets.HTML(question_html(student, mine))
+            question.add_class("marking-their-question")
+            self.rows[student]["question"] = question
+            shown.insert(0, question)
+        box = widgets.VBox(shown)
         box.add_class("marking-answer")
         return box
 
@@ -221,14 +255,39 @@ def answer_html(student: str, check_id: str, answer: str) -> str:
     return ANSWER_FRAME.format(student=_escape(student), check_id=_escape(check_id), text=text)
 
 
-def open_desk(grading_output: Path, solutions_dir: Path) -> widgets.Widget:
+QUESTION_FRAME = ("<details open class='marking-version' style='margin:.8rem 0 0'>"
+                  "<summary><b>{student}'s question</b> (version {version} of {versions})"
+                  "</summary><div style='border-left:4px solid #E69F00;padding:0 .6rem'>"
+                  "{prompt}<p><b>Rubric for this version</b></p>{rubric}</div></details>")
+
+
+def question_html(student: str, question: dict) -> str:
+    """A student's own version of a written question: its prompt and rubric (the solutions'
+    Markdown, rendered with every raw HTML tag escaped)."""
+    return QUESTION_FRAME.format(student=_escape(student), version=question["version"],
+                                 versions=question["versions"],
+                                 prompt=_markdown(question["prompt"]),
+                                 rubric=_markdown(question["rubric"] or "(none)"))
+
+
+def released_variants(release_dir: Path | None) -> dict[tuple[str, str], int]:
+    """(student, notebook) -> notebook version, from a release's variants.csv (none: {})."""
+    if release_dir is None or not (Path(release_dir) / "variants.csv").is_file():
+        return {}
+    with (Path(release_dir) / "variants.csv").open(encoding="utf-8", newline="") as handle:
+        return {(row["student"], row["notebook"]): int(row["variant"])
+                for row in csv.DictReader(handle)}
+
+
+def open_desk(grading_output: Path, solutions_dir: Path,
+              release_dir: Path | None = None) -> widgets.Widget:
     """The desk's widget, or a message saying what to do first (never a traceback)."""
     if not (Path(grading_output) / "results").is_dir():
         return widgets.HTML(f"<p>No grading output in <code>{_escape(str(grading_output))}"
                             "</code> yet: grade the class first (<code>make grade</code>), or "
                             "set GRADING_OUTPUT above.</p>")
     try:
-        return MarkingDesk(grading_output, solutions_dir).view()
+        return MarkingDesk(grading_output, solutions_dir, release_dir=release_dir).view()
     except MarksFileError as problem:
         return widgets.HTML(f"<p style='color:#a40e26'><b>The marks file cannot be read, so "
                             f"nothing will be changed:</b> {_escape(str(problem))}</p>")

@@ -9,6 +9,8 @@ it: the student's folder name under submissions/) it writes
     releases/NAME/<student>/NN_name.ipynb         the exercises, in the student's variant
     releases/NAME/<student>/answer_keys/NN_name.json   that variant's self-check keys
     releases/NAME/variants.csv                    who has which variant of which notebook
+    releases/NAME/written_versions.csv            which version of each written question
+    releases/NAME/lms/<student>.zip               the student's folder, one zip to upload
 
 The self-check reads answer_keys/ beside the notebooks (the kernel runs in their folder), so the
 folder works as it is on a JupyterHub or in an LMS upload. The variants and how the grader uses
@@ -44,6 +46,8 @@ from balkan_course.grading.variants import (
     public_key_file,
     student_variant,
     variant_count,
+    written_blocks,
+    written_version,
 )
 
 # A folder name on every system: letters (of any script, as lms_import.py writes them),
@@ -167,6 +171,8 @@ def release(class_name: str, roster_path: Path, out_dir: Path = ROOT / "releases
             for student in students:
                 for stem in solutions:
                     writer.writerow([student, stem, assigned[student][stem]])
+        write_written_versions(partial / WRITTEN_VERSIONS, students, solutions, assigned)
+        write_student_zips(partial, students)
         if target.exists():
             old = out_dir / f".{class_name}.old-{os.getpid()}"
             target.rename(old)
@@ -177,6 +183,47 @@ def release(class_name: str, roster_path: Path, out_dir: Path = ROOT / "releases
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
+
+WRITTEN_VERSIONS = "written_versions.csv"
+LMS_FOLDER = "lms"
+# A fixed time in every zip entry: the same release writes the same bytes.
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def write_written_versions(path: Path, students: list[str], solutions: dict,
+                           assigned: dict[str, dict[str, int]]) -> None:
+    """One row per student and written question with versions: the notebook's variant, the
+    question's version (its entry in balkan_course.variants) and that version's values."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "notebook", "check_id", "variant", "version", "parameters"])
+        for student in students:
+            for stem, nb in solutions.items():
+                variant = assigned[student][stem]
+                for _, answer in written_blocks(nb):
+                    version, values = written_version(nb, answer, variant)
+                    writer.writerow([student, stem, nb.cells[answer]["metadata"][
+                        "balkan_course"]["check_id"], variant, version,
+                        json.dumps(values, ensure_ascii=False, sort_keys=True)])
+
+
+def write_student_zips(class_folder: Path, students: list[str]) -> None:
+    """lms/<student>.zip: the student's folder as one file (<student>/ inside it), to upload
+    to the student alone in an LMS (docs/gradebook.md, "Handing out a release")."""
+    import zipfile
+
+    (class_folder / LMS_FOLDER).mkdir()
+    for student in students:
+        folder = class_folder / student
+        with zipfile.ZipFile(class_folder / LMS_FOLDER / f"{student}.zip", "w",
+                             zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                info = zipfile.ZipInfo(f"{student}/{path.relative_to(folder).as_posix()}",
+                                       ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                bundle.writestr(info, path.read_bytes())
 
 
 # ---------------------------------------------------------------- grading with the roster
@@ -243,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     except (RosterError, AuthoringError) as problem:
         print(f"nothing released:\n{problem}", file=sys.stderr)
         return 2
-    print(f"released {len(list(target.iterdir())) - 1} student folder(s) in {target} "
+    print(f"released {len(list(target.glob('*/README.md')))} student folder(s) in {target} "
           f"in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -15,6 +15,7 @@ from balkan_course.grading.build import (
     source_of,
     tags,
 )
+from balkan_course.grading.versions import variant_notebook
 
 NO_ANSWER = "_(no answer)_"
 
@@ -138,7 +139,8 @@ def _check_feedback(check_id: str, info: dict, got: dict) -> list[str]:
 def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for notebook, questions in by_hand.items():
-        cells = instructors[notebook].cells
+        # The default's prompt, templates filled in; a student's own version is on the desk.
+        cells = variant_notebook(instructors[notebook], 0).cells
         for check_id, info in questions.items():
             position = next(i for i, c in enumerate(cells) if c["id"] == info["cell_id"])
             prompt = next((source_of(c) for c in reversed(cells[:position])
@@ -151,7 +153,9 @@ def write_free_text(results, folder: Path, instructors: dict, by_hand: dict) -> 
             for result in sorted((r for r in results if r["notebook"] == notebook),
                                  key=lambda r: r["student"]):
                 answer = result.get("free_text", {}).get(check_id, {}).get("answer", "")
-                lines += [f"### {result['student']}", "",
+                version = (f" (notebook version {result['variant']}: their own prompt is on "
+                           "the marking desk)" if result.get("variant") else "")
+                lines += [f"### {result['student']}{version}", "",
                           verbatim(answer) if answer.strip() else NO_ANSWER, ""]
             (folder / f"{notebook}__{check_id}.md").write_text("\n".join(lines),
                                                                encoding="utf-8")

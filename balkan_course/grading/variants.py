@@ -40,6 +40,8 @@ from balkan_course.grading.versions import (  # noqa: F401 (names importable fro
     validate_parameters,
     variant_count,
     variant_notebook,
+    written_blocks,
+    written_version,
 )
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -83,7 +85,8 @@ def recorded_keys(solution_path: Path, variant: int, cache_dir: Path = CACHE_DIR
 
     from balkan_course.grading.build import AuthoringError, execute_recording
 
-    nb = variant_notebook(nbformat.read(solution_path, as_version=4), variant)
+    # The written questions' versions change only text: not part of what is recorded.
+    nb = variant_notebook(nbformat.read(solution_path, as_version=4), variant, written=False)
     cached = cache_dir / solution_path.stem / f"{notebook_fingerprint(nb)}.json"
     if cached.exists():
         return json.loads(cached.read_text(encoding="utf-8"))

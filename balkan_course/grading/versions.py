@@ -23,6 +23,15 @@ recorded as `make exercises` records the default ones (the version executed in r
 cached in build/variants/ by a hash of everything they depend on; they are never committed
 (variants.py).
 
+Written questions (cells tagged `answer-text`) get versions the same way: declared on the
+answer-text cell (`{"balkan_course": {"variants": [...]}}`), the values named as `{{name}}` in
+the question's prompt (the markdown cells after the previous check or written answer, up to the
+answer-text cell), in its rubric cells (tagged `rubric`, same check id) and in the criteria of
+its `rubric` metadata. Only text changes (no code: a written answer has no key), so recording
+keys ignores them (`written=False`); a notebook's version k gives a written question its entry
+1 + (k-1) mod (n-1) as for the auto-graded ones. A written question's parameter names must be
+its own in the notebook, so that no other question's values fill its templates.
+
 This module only reads and rewrites notebooks (no kernel, no keys): build.py makes every
 version's exercise with it, the grader every version's instructor notebook.
 """
@@ -63,6 +72,48 @@ def question_blocks(nb) -> list[tuple[int, int, int]]:
     return blocks
 
 
+def written_blocks(nb) -> list[tuple[int, int]]:
+    """(first cell, answer-text cell) positions of every written question with versions: its
+    prompt runs from the cell after the previous check or answer-text cell."""
+    blocks, start = [], 0
+    for position, cell in enumerate(nb.cells):
+        if "answer-text" in _tags(cell):
+            if declared_variants(cell):
+                blocks.append((start, position))
+            start = position + 1
+        elif "check" in _tags(cell):
+            start = position + 1
+    return blocks
+
+
+def written_cells(nb, first: int, answer: int) -> list:
+    """The cells a written question's versions rewrite: the markdown of its prompt (not another
+    question's rubric) and its own rubric cells, wherever they are."""
+    check_id = _meta(nb.cells[answer]).get("check_id")
+    prompt = [cell for cell in nb.cells[first:answer] if cell.cell_type == "markdown"
+              and "rubric" not in _tags(cell)]
+    rubric = [cell for cell in nb.cells if "rubric" in _tags(cell)
+              and _meta(cell).get("check_id") == check_id]
+    return prompt + rubric
+
+
+def _render_written(nb, first: int, answer: int, values: dict) -> None:
+    for cell in written_cells(nb, first, answer):
+        cell["source"] = render(_source(cell), values)
+    meta = nb.cells[answer].get("metadata", {}).get("balkan_course", {})
+    if isinstance(meta.get("rubric"), list):
+        meta["rubric"] = [render(str(criterion), values) for criterion in meta["rubric"]]
+
+
+def written_version(nb, answer: int, variant: int) -> tuple[int, dict]:
+    """(entry, values) of the written question at `answer` in notebook version `variant`."""
+    variants = declared_variants(nb.cells[answer])
+    if not variants:
+        return 0, {}
+    entry = entry_index(len(variants), variant)
+    return entry, dict(variants[entry])
+
+
 def _is_scalar(value) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
@@ -74,7 +125,7 @@ def validate_parameters(nb, name: str) -> list[str]:
     templated = set()
     for position, cell in enumerate(nb.cells):
         variants = declared_variants(cell)
-        if not variants:
+        if not variants or "answer-text" in _tags(cell):  # written ones: _written_problems
             continue
         where = f"{name} cell {cell.get('id')}"
         if position not in blocks:
@@ -106,6 +157,7 @@ def validate_parameters(nb, name: str) -> list[str]:
         if keys - used:
             problems.append(f"{where}: {', '.join(sorted(keys - used))} appear(s) neither as "
                             "a literal in the question's code nor as {{name}} in its prompt")
+    problems += _written_problems(nb, name, templated)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.get("id") not in templated:
             if TEMPLATE.search(_source(cell)):
@@ -114,10 +166,63 @@ def validate_parameters(nb, name: str) -> list[str]:
     return problems
 
 
+def _written_problems(nb, name: str, templated: set) -> list[str]:
+    """The authoring problems of the written questions' versions (and which cells they
+    template, added to `templated`)."""
+    problems = []
+    blocks = dict((answer, first) for first, answer in written_blocks(nb))
+    owners: dict[str, str] = {}  # parameter -> the question that declares it
+    for _, answer, check in question_blocks(nb):
+        for parameter in declared_variants(nb.cells[answer])[0]:
+            owners.setdefault(parameter, _meta(nb.cells[check]).get("check_id", "?"))
+    for position, cell in enumerate(nb.cells):
+        variants = declared_variants(cell)
+        if not variants or "answer-text" not in _tags(cell):
+            continue
+        check_id = _meta(cell).get("check_id", "?")
+        where = f"{name} cell {cell.get('id')} ({check_id})"
+        if not all(isinstance(v, dict) and v and all(_is_scalar(x) for x in v.values())
+                   for v in variants):
+            problems.append(f"{where}: balkan_course.variants must be a list of dicts of "
+                            "texts and numbers")
+            continue
+        keys = set(variants[0])
+        if any(set(v) != keys for v in variants):
+            problems.append(f"{where}: every version must name the same parameters")
+        if len({json.dumps(v, sort_keys=True) for v in variants}) != len(variants):
+            problems.append(f"{where}: a version is declared twice")
+        for parameter in sorted(keys):
+            if owners.get(parameter, check_id) != check_id:
+                problems.append(f"{where}: the parameter {parameter} is also "
+                                f"{owners[parameter]}'s: give it a name of its own")
+            owners.setdefault(parameter, check_id)
+        cells = written_cells(nb, blocks[position], position)
+        templated |= {other.get("id") for other in cells}
+        prompt = {t for other in cells if "rubric" not in _tags(other)
+                  for t in TEMPLATE.findall(_source(other))}
+        texts = [_source(other) for other in cells] + [
+            str(c) for c in (_meta(cell).get("rubric") or []) if isinstance(c, str)]
+        used = {t for text in texts for t in TEMPLATE.findall(text)}
+        if not keys & prompt:
+            problems.append(f"{where}: no parameter appears as {{{{name}}}} in the question's "
+                            "prompt: its versions would ask the same question")
+        if keys - used:
+            problems.append(f"{where}: {', '.join(sorted(keys - used))} appear(s) nowhere as "
+                            "{{name}} in the question's prompt or rubric")
+        unknown = used - keys - set(owners)
+        if unknown:
+            problems.append(f"{where}: {{{{{', '.join(sorted(unknown))}}}}} in its prompt or "
+                            "rubric is no parameter of its versions")
+    return problems
+
+
 def variant_count(nb) -> int:
-    """How many versions of the notebook there are (1: none declared; 0 is the default)."""
+    """How many versions of the notebook there are (1: none declared; 0 is the default):
+    the most any question declares, written questions included."""
     return max([len(declared_variants(nb.cells[answer]))
-                for _, answer, _ in question_blocks(nb)] or [1])
+                for _, answer, _ in question_blocks(nb)]
+               + [len(declared_variants(nb.cells[answer])) for _, answer in written_blocks(nb)]
+               or [1])
 
 
 def entry_index(length: int, variant: int) -> int:
@@ -167,10 +272,14 @@ def substitute(source: str, defaults: dict, values: dict) -> str:
     return "\n".join(lines)
 
 
-def variant_notebook(nb, variant: int):
+def variant_notebook(nb, variant: int, written: bool = True):
     """A copy of a solution notebook holding version `variant` of every varied question (its
-    prompts rendered; version 0 is the default, what exercises/ shows)."""
+    prompts rendered; version 0 is the default, what exercises/ shows). written=False leaves
+    the written questions' templates as they are (recording keys needs only the code)."""
     out = copy.deepcopy(nb)
+    if written:  # first: their templates are theirs alone, whatever block holds them
+        for first, answer in written_blocks(out):
+            _render_written(out, first, answer, written_version(out, answer, variant)[1])
     for first, answer, check in question_blocks(out):
         variants = declared_variants(out.cells[answer])
         defaults, values = variants[0], variants[entry_index(len(variants), variant)]

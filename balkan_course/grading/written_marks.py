@@ -31,6 +31,7 @@ from pathlib import Path
 
 from balkan_course.grading import safe_csv
 from balkan_course.grading.build import ANSWER_TEXT, RUBRIC, course_meta, source_of, tags
+from balkan_course.grading.versions import declared_variants, variant_notebook, written_version
 
 MARKS_FILE_NAME = "written_marks.csv"
 KEY_COLUMNS = ("student", "notebook", "check_id")
@@ -70,11 +71,15 @@ def answer_fingerprint(answer: str) -> str:
 # ---------------------------------------------------------------- questions (from the solutions)
 
 
-def written_questions(instructors: dict) -> dict[tuple[str, str], dict]:
-    """(notebook, check_id) -> {points, prompt, rubric} for every written question, in order."""
+def written_questions(instructors: dict, variants: dict[str, int] | None = None
+                      ) -> dict[tuple[str, str], dict]:
+    """(notebook, check_id) -> {points, prompt, rubric, cell_id, versions, version, parameters}
+    for every written question, in order: the prompt and rubric of the notebook version
+    `variants[notebook]` gives (0, the default, for the others), templates filled in."""
     questions = {}
     for notebook, nb in sorted(instructors.items()):
-        cells = nb.cells
+        rendered = variant_notebook(nb, (variants or {}).get(notebook, 0))
+        cells = rendered.cells
         for position, cell in enumerate(cells):
             if ANSWER_TEXT not in tags(cell):
                 continue
@@ -83,10 +88,30 @@ def written_questions(instructors: dict) -> dict[tuple[str, str], dict]:
                            if c.cell_type == "markdown" and not tags(c)), "")
             rubric = "\n\n".join(source_of(c) for c in cells if RUBRIC in tags(c)
                                  and course_meta(c).get("check_id") == check_id)
-            questions[(notebook, check_id)] = {"points": course_meta(cell)["points"],
-                                               "prompt": prompt, "rubric": rubric,
-                                               "cell_id": cell["id"]}
+            version, parameters = written_version(nb, position, (variants or {}).get(notebook, 0))
+            questions[(notebook, check_id)] = {
+                "points": course_meta(cell)["points"], "prompt": prompt, "rubric": rubric,
+                "cell_id": cell["id"], "versions": len(declared_variants(nb.cells[position])),
+                "version": version, "parameters": parameters}
     return questions
+
+
+class WrittenPrompts:
+    """Each student's own written questions: the version of the notebook they were graded
+    against (`variant` in their result), rendered once per notebook and version."""
+
+    def __init__(self, instructors: dict):
+        self.instructors = instructors
+        self.rendered: dict[tuple[str, int], dict] = {}
+
+    def of_notebook(self, notebook: str, variant: int = 0) -> dict[tuple[str, str], dict]:
+        if (notebook, variant) not in self.rendered:
+            self.rendered[notebook, variant] = written_questions(
+                {notebook: self.instructors[notebook]}, {notebook: variant})
+        return self.rendered[notebook, variant]
+
+    def question(self, notebook: str, check_id: str, variant: int = 0) -> dict:
+        return self.of_notebook(notebook, variant)[(notebook, check_id)]
 
 
 # ---------------------------------------------------------------- reading

@@ -127,14 +127,18 @@ CORPUS = {
     "08-length": {
         "right": [
             'assessment = assessment',
-            f'assessment = {WORDS * 7!r} + "[rel_focus_2025_04]"',
-            f'assessment = {WORDS * 6!r}',
+            f'assessment = {WORDS * 40!r} + "[rel_focus_2025_04]"',
+            f'assessment = "**To:** a newsroom in Sarajevo. " + {WORDS * 60!r}',
+            'assessment = " ".join(["word"] * 800)',
         ],
         "wrong": [
-            'assessment = " ".join(assessment.split()[:60])',
+            'assessment = " ".join(assessment.split()[:400])',
             'assessment = assessment + assessment',
             'assessment = ""',
-            f'assessment = {WORDS * 20!r}',
+            # the one-page note of lesson 08's worked example is far too short for the paper
+            f'assessment = {WORDS * 6!r}',
+            f'assessment = {WORDS * 70!r}',
+            'assessment = " ".join(["word"] * 799)',
         ],
     },
     "08-citations": {
@@ -143,6 +147,8 @@ CORPUS = {
             f'assessment = "{WORDS}[kap_rutte_2025_03_10] {WORDS}[brief_2025_04_02; '
             f'reaction_2023]"',
             f'assessment = "{WORDS}[rel_focus_2025_04] [iria_2023] and [brief_2025_04_02]."',
+            # a claim id cites the article the claim comes from
+            f'assessment = "{WORDS}[c001_rutte_not_1992] [c003_dodik_backed] and [reaction_2023]."',
         ],
         "wrong": [
             'import re\nassessment = re.sub(r"\\[[^\\]]*\\]", "", assessment) + " '
@@ -150,6 +156,10 @@ CORPUS = {
             'assessment = assessment + " [reuters_2025_05_01]"',
             'import re\nassessment = re.sub(r"\\[[^\\]]*\\]", "", assessment)',
             f'assessment = "{WORDS}(rel_focus_2025_04) (iria_2023) (brief_2025_04_02)"',
+            # three claims, all from one article
+            f'assessment = "{WORDS}[c001_rutte_not_1992] [c001_hegseth_not_forever] '
+            f'[c001_dod_no_changes]"',
+            f'assessment = "{WORDS}[c003_dodik_backd] [iria_2023] [reaction_2023] [rel_focus_2025_04]"',
         ],
     },
 }
