@@ -42,6 +42,8 @@ CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
 # First line of every check cell in the exercises: a student's own variable named `check`
 # cannot break the check, whatever ran before it.
 CHECK_IMPORT = "from balkan_course.grading.checks import check  # the course's checker"
+# The progress cell imports what it calls too: run first after a restart, it still works.
+PROGRESS_IMPORT = "from balkan_course.grading.checks import show_progress"
 
 
 class AuthoringError(ValueError):
@@ -152,6 +154,9 @@ def exercise_cell(cell):
         meta.update({"editable": False, "deletable": False})
         if not source.startswith(CHECK_IMPORT):
             source = f"{CHECK_IMPORT}\n\n{source}"
+    elif (cell.cell_type == "code" and source.lstrip().startswith("show_progress(")
+          and PROGRESS_IMPORT not in source):
+        source = f"{PROGRESS_IMPORT}\n\n{source}"
     if cell.cell_type == "code":
         new = nbformat.v4.new_code_cell(source=source, metadata=meta)
     elif cell.cell_type == "markdown":
