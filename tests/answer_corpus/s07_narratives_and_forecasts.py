@@ -105,14 +105,15 @@ CORPUS = {
         "right": [
             'window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)]',
             'window = [issued + pd.DateOffset(months=m) for m in (3, 12)]',
-            'window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
             'window = pd.Series([issued + pd.DateOffset(months=3), issued + '
             'pd.DateOffset(years=1)])',
-            'import datetime\nwindow = [datetime.date(2025, 7, 2), '
-            'datetime.date(2026, 4, 2)]',
         ],
         "wrong": [
             'window = [issued + pd.Timedelta(days=90), issued + pd.Timedelta(days=365)]',
+            # typed in: the dates of this brief, not computed from issued_date
+            'window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
+            'import datetime\nwindow = [datetime.date(2025, 7, 2), '
+            'datetime.date(2026, 4, 2)]',
             'window = [issued + pd.Timedelta(days=3 * 30), issued + '
             'pd.Timedelta(days=12 * 30)]',
             'window = [issued, issued + pd.DateOffset(months=12)]',
