@@ -57,7 +57,7 @@ def perturbed(frame, keep: set[str] = frozenset()):
     question names exactly but does match a filter on a number or a part of a text.
 
     Row i of the reversed table (i = 0, 1, ...): large numbers (above 100: troops, euros, not
-    codes or counts) times SCALE + STEP * i (whole numbers rounded to whole ones), numbers
+    codes or counts) times SCALE + STEP * i (rounded as finely as the column is), numbers
     with decimals (coordinates) plus STEP * (i + 1), dates one day later (every row alike:
     rows of the same report keep the same date, and a date typed in shows). One common factor
     would leave every percentage and every ratio unchanged; a factor per row changes them
@@ -73,8 +73,11 @@ def perturbed(frame, keep: set[str] = frozenset()):
             continue
         if types.is_numeric_dtype(values) and values.abs().max() > 100:
             scaled = values * factors
-            if ((values % 1).fillna(0) == 0).all():  # whole troops stay whole
-                scaled = scaled.round()
+            if ((values % 1).fillna(0) == 0).all():  # whole troops stay whole, round sums round
+                step = 1
+                while step < 1_000_000 and ((values % (step * 10)).fillna(0) == 0).all():
+                    step *= 10
+                scaled = (scaled / step).round() * step
                 if types.is_integer_dtype(values):
                     scaled = scaled.astype(values.dtype)
             out[column] = scaled

@@ -185,6 +185,9 @@ class Several(tuple):
     hint need not name which of them the student gave (naming wrong candidates one by one
     lets a student find the right one by elimination)."""
 
+    def __new__(cls, *values):
+        return super().__new__(cls, values)
+
 
 def wrong_items(wrong: dict | None) -> list[tuple[str, object]]:
     """(hint, wrong value) pairs of a `wrong_answers` dict, Several expanded."""
