@@ -15,6 +15,7 @@ import nbformat
 import pytest
 from answer_corpus import (
     SOLUTIONS,
+    answer_cells,
     corpus_modules,
     evaluate,
     figures,
@@ -51,6 +52,7 @@ def judged(stem: str, corpus: dict) -> list[dict]:
 def _judge_set(stem: str, corpus: dict) -> list[dict]:
     keys = checks.load_keys()
     records = []
+    earlier = answer_cells(stem)
     for check_id, (namespace, expression) in namespaces(stem).items():
         for role in ("right", "wrong", "undetected"):
             for entry in corpus[stem].get(check_id, {}).get(role, []):
@@ -63,7 +65,7 @@ def _judge_set(stem: str, corpus: dict) -> list[dict]:
                     continue
                 passed, message = checks.judge(check_id, answer, keys[check_id])
                 if passed and checks.rerun_judge(check_id, code, fresh(namespace),
-                                                 keys[check_id]) is False:
+                                                 keys[check_id], earlier) is False:
                     passed, message = False, f"❌ {check_id}: not yet: {checks.RERUN_HINT}"
                 records.append({"check_id": check_id, "role": role, "code": code,
                                 "passed": passed, "message": message})
@@ -170,14 +172,15 @@ def names_a_version_value(code: str, defaults: dict, values: dict) -> bool:
     return bool(variants._literal_spans(code, changed))
 
 
-def _verdict(code: str, namespace: dict, expression: str, check_id: str, key: dict) -> bool:
+def _verdict(code: str, namespace: dict, expression: str, check_id: str, key: dict,
+             earlier: dict[str, str]) -> bool:
     """Whether the answer passes, hidden test data included, as in _judge_set."""
     try:
         answer = evaluate(code, namespace, expression)
     except Exception:  # noqa: BLE001 - an answer that fails is not right
         return False
     return checks.judge(check_id, answer, key)[0] and checks.rerun_judge(
-        check_id, code, fresh(namespace), key) is not False
+        check_id, code, fresh(namespace), key, earlier) is not False
 
 
 def corpus_in_versions(stem: str, corpus: dict,
@@ -194,9 +197,11 @@ def corpus_in_versions(stem: str, corpus: dict,
     blocks = variants.question_blocks(nb)
     default_spaces, default_keys = namespaces(stem), checks.load_keys()
     found: dict[str, list[tuple[str, int, str]]] = {}
+    default_earlier = answer_cells(stem, nb)
     for version in range(1, variants.variant_count(nb)):
-        spaces, keys = recorded_version(variants.variant_notebook(nb, version),
-                                        scratch / f"{stem}-{version}.json")
+        version_nb = variants.variant_notebook(nb, version)
+        spaces, keys = recorded_version(version_nb, scratch / f"{stem}-{version}.json")
+        earlier = answer_cells(stem, version_nb)
         for _, answer, check in blocks:
             declared = variants.declared_variants(nb.cells[answer])
             defaults = declared[0]
@@ -215,12 +220,13 @@ def corpus_in_versions(stem: str, corpus: dict,
                 elif role == "wrong" and names_a_version_value(code, defaults, values):
                     outcome = "wrong_coincides"
                 else:
-                    passed = _verdict(moved, *spaces[part], part, keys[part])
+                    passed = _verdict(moved, *spaces[part], part, keys[part], earlier)
                     if role == "wrong":
                         outcome = "wrong_passed" if passed else "wrong_caught"
                     elif passed:
                         outcome = "right_held"
-                    elif _verdict(moved, *default_spaces[part], part, default_keys[part]):
+                    elif _verdict(moved, *default_spaces[part], part, default_keys[part],
+                                  default_earlier):
                         outcome = "not_moved"
                     else:
                         outcome = "right_failed"

@@ -350,7 +350,10 @@ def test_hidden_test_data_catches_a_filter_on_the_wrong_column():
                           "value": [4600, 29, 1100]})
     changed = checks.perturbed(frame)
     assert len(changed) == 6
-    assert list(changed["value"][:3]) == pytest.approx([1100 * 1.37, 29 * 1.37, 4600 * 1.37])
+    # Reversed, each row times a factor of its own (1.37, 1.38, 1.39), whole numbers kept whole:
+    # one common factor would leave a share of two figures unchanged.
+    assert list(changed["value"][:3]) == [round(1100 * 1.37), round(29 * 1.38),
+                                          round(4600 * 1.39)]
     assert (changed["mission_id"].iloc[3:] == [m + checks.DECOY for m in
                                               ["eufor", "kfor", "kfor"]]).all()
     right_code = 'answer = frame[frame["measure"] == "strength"]'

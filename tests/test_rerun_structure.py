@@ -361,7 +361,7 @@ def test_the_rerun_does_not_reach_functions_the_student_can_rebind(
     try:
         assert judged(kernel, drill_keys, "a_sabotaged_helper")["passed"] is True
 
-        def old_style(sources, name, tables, nonce, rows=None):
+        def old_style(sources, name, tables, nonce, rows=None, setup=()):
             code = OLD_STYLE_RERUN.format(sources=list(sources), name=name, tables=tables,
                                           rows=rows or {})
             return (f"exec({code + answers._kernel_source()!r}, {{'__name__': 'old', "

@@ -169,7 +169,7 @@ _KERNEL_SOURCE = None
 
 
 def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], nonce: str,
-                       rows: dict | None = None) -> str:
+                       rows: dict | None = None, setup: list[str] = ()) -> str:
     """The code that runs an answer's cells again on hidden test data in the kernel
     (hidden_data.run_answer_cells: the named tables replaced by changed copies, in a copy of the
     namespace without `name`) and hands over the new value of `name` like request_code does,
@@ -206,7 +206,8 @@ def rerun_request_code(sources: list[str] | str, name: str, tables: list[str], n
              "    return cells\n"
              "_shell = get_ipython()\n"
              f"_value, _why = run_answer_cells(_transformed(_shell, {list(sources)!r}), "
-             f"{name!r}, _shell.user_ns, {list(tables)!r}, {rows or {}!r})\n"
+             f"{name!r}, _shell.user_ns, {list(tables)!r}, {rows or {}!r}, "
+             f"{list(setup)!r})\n"
              f"NAMESPACE = {{{name!r}: _value}} if _why is None else {{}}\n"
              f"ERRORS = {{}} if _why is None else {{{name!r}: _why}}\n")
     return (f"exec({rerun + _KERNEL_SOURCE!r}, {{'__name__': 'balkan_grader_rerun', "

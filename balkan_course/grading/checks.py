@@ -137,10 +137,15 @@ def _judge_on_hidden_data(check_id: str, key: dict, passed: bool, message: str):
     attempts = hidden_data._rerun_attempts(rerun["name"], rerun["tables"], cells)
     if not attempts:
         return False, f"❌ {check_id}: not yet: " + RERUN_NO_CELL.format(name=rerun["name"])
+    # The earlier answers this one reads (claims_voice, say) are computed again too, from
+    # the last cells that made them, so that they change with the tables.
+    earlier = [cell for cell in (hidden_data._answer_cell(derived)
+                                 for derived in rerun.get("derived", [])) if cell]
     value, first_why = None, None
     for cells in attempts:
-        value, why = hidden_data.run_answer_cells(cells, rerun["name"], shell.user_ns,
-                                                  rerun["tables"], rerun.get("rows"))
+        value, why = hidden_data.run_answer_cells([*earlier, *cells], rerun["name"],
+                                                  shell.user_ns, rerun["tables"],
+                                                  rerun.get("rows"), rerun.get("setup", []))
         if why is None:
             break
         first_why = first_why or why
@@ -307,7 +312,7 @@ _MOVED = {
     "canonical": ("DIGITS", "INDEX", "VALUES", "kind_of", "coerce", "canonical",
                   "chart_data_columns"),
     "keys": ("KEYS_DIR", "KEYS_DIR_ENV", "RELEASED_KEYS", "RECORD_ENV", "SELFTEST_ENV",
-             "receipt", "make_key", "load_keys"),
+             "receipt", "make_key", "load_keys", "Several"),
     "hints": ("DECORATIVE_CHANNELS", "QUESTION_TITLE_WORDS"),
     "judge": ("NOT_ANSWERED", "judge"),
     "hidden_data": ("RERUN_HINT", "DECOY", "SCALE", "RERUN_FILENAME", "RERUN_FUNCTIONS",

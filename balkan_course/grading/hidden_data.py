@@ -34,6 +34,7 @@ RERUN_HINT = ("right for this table, but your code does not follow the rule the 
               "and take numbers from the table instead of typing them in")
 DECOY = " (test row)"
 SCALE = 1.37
+STEP = 0.01
 
 
 def coded_columns(table: str) -> set[str]:
@@ -49,19 +50,41 @@ def coded_columns(table: str) -> set[str]:
 
 
 def perturbed(frame, keep: set[str] = frozenset()):
-    """Hidden test data: a copy of a table with its rows reversed, its large numbers (above
-    100: troops, euros, not codes or coordinates) times 1.37, and a test copy of every row
-    whose every text is changed (except the coded columns in `keep`), so that it matches no
-    filter on an id or name the question names exactly but does match a filter on a number
-    or a part of a text."""
+    """Hidden test data: a copy of a table with its rows reversed, every row's numbers and
+    dates moved by an amount of its own (so no typed number, no ratio of two figures and no
+    order of rows survives), and a test copy of every row whose every text is changed
+    (except the coded columns in `keep`), so that it matches no filter on an id or name the
+    question names exactly but does match a filter on a number or a part of a text.
+
+    Row i of the reversed table (i = 0, 1, ...): large numbers (above 100: troops, euros, not
+    codes or counts) times SCALE + STEP * i (rounded as finely as the column is), numbers
+    with decimals (coordinates) plus STEP * (i + 1), dates one day later (every row alike:
+    rows of the same report keep the same date, and a date typed in shows). One common factor
+    would leave every percentage and every ratio unchanged; a factor per row changes them
+    all."""
     pandas = sys.modules["pandas"]
     types = pandas.api.types
     out = frame.iloc[::-1].copy()
+    factors = [SCALE + STEP * i for i in range(len(out))]
+    shifts = [STEP * (i + 1) for i in range(len(out))]
     for column in out.columns:
         values = out[column]
-        if (types.is_numeric_dtype(values) and not types.is_bool_dtype(values)
-                and values.abs().max() > 100):
-            out[column] = values * SCALE
+        if types.is_bool_dtype(values):
+            continue
+        if types.is_numeric_dtype(values) and values.abs().max() > 100:
+            scaled = values * factors
+            if ((values % 1).fillna(0) == 0).all():  # whole troops stay whole, round sums round
+                step = 1
+                while step < 1_000_000 and ((values % (step * 10)).fillna(0) == 0).all():
+                    step *= 10
+                scaled = (scaled / step).round() * step
+                if types.is_integer_dtype(values):
+                    scaled = scaled.astype(values.dtype)
+            out[column] = scaled
+        elif types.is_float_dtype(values) and ((values % 1).fillna(0) != 0).any():
+            out[column] = values + shifts
+        elif types.is_datetime64_any_dtype(values):
+            out[column] = values + pandas.Timedelta(days=1)
     decoys = out.copy()
     for column in decoys.columns:
         if column in keep:
@@ -200,12 +223,15 @@ RERUN_FILENAME = "<answer on hidden test data>"
 
 
 def run_answer_cells(sources: list[str], name: str, namespace: dict, tables: list[str],
-                     rows: dict | None = None) -> tuple[object, str | None]:
+                     rows: dict | None = None, setup: list[str] = ()) -> tuple[object, str | None]:
     """Run an answer's cells again, in order, on hidden test data: in a copy of the namespace,
     with the named tables replaced by their perturbed copies plus the author's test rows for
-    them, and without `name`, so that its value can only come from the cells. A cell that
-    raises stops there and the next one runs, as in the notebook. Returns (the new value of
-    `name`, None), or (None, why there is none: a cell raised, or none assigned `name`).
+    them, and without `name`, so that its value can only come from the cells. First the
+    notebook's set-up statements (`setup`, from the key: what the instructor's cells derive
+    from the tables, such as a join or a coded copy) run again there, so that every table made
+    from a replaced one changes with it. A cell that raises stops there and the next one runs,
+    as in the notebook. Returns (the new value of `name`, None), or (None, why there is none:
+    a cell raised, or none assigned `name`).
 
     The grader sends this function's source, with the functions it calls, to the kernel with
     each rerun (answers.rerun_request_code), where it runs in a namespace made for that
@@ -224,6 +250,11 @@ def run_answer_cells(sources: list[str], name: str, namespace: dict, tables: lis
     first_error = None
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), capture:
         warnings.simplefilter("ignore")
+        for statement in setup:
+            try:
+                exec(compile(statement, RERUN_FILENAME, "exec"), scope)  # noqa: S102
+            except Exception:  # noqa: BLE001 - the instructor's code; the answer is judged
+                pass
         for source in sources:
             try:
                 exec(compile(source, RERUN_FILENAME, "exec"), scope)  # noqa: S102
@@ -234,6 +265,42 @@ def run_answer_cells(sources: list[str], name: str, namespace: dict, tables: lis
     if first_error:
         return None, f"raised {first_error}"
     return None, f"did not assign {name}"
+
+
+def setup_statements(cells: list[str], tables: list[str]) -> list[str]:
+    """What a rerun runs again of the instructor's set-up cells (in record mode, from the
+    cells run before the answer): each top-level statement that reads a replaced table, or a
+    name such a statement bound (a join, a coded copy, a table made from those), in order.
+    A statement that binds a replaced table is left out (it would load the real one again),
+    and so are those that read none of them (imports, other tables: already there)."""
+    changed = set(tables)
+    found = []
+    for source in cells:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        lines = source.splitlines()
+        for node in tree.body:
+            code = ast.unparse(node)
+            bound = _assigned_names(code)
+            if isinstance(node, ast.Expr) or bound & set(tables) or not (
+                    read_names(code) & changed):
+                continue
+            changed |= bound
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            found.append("\n".join(lines[first - 1:node.end_lineno]))
+    return found
+
+
+def read_names(source: str) -> set[str]:
+    """The names a piece of code reads (loads), wherever it reads them."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
 
 def rerun_answer(source: str, name: str, namespace: dict, tables: list[str],
@@ -258,7 +325,8 @@ def rerun_source() -> str:
     module = sys.modules[__name__]
     homes = [module if hasattr(module, name) else reading for name in RERUN_FUNCTIONS]
     parts = ["import contextlib, datetime as _dt, io, numbers, sys, warnings",
-             f"DECOY = {DECOY!r}", f"SCALE = {SCALE!r}", f"RERUN_FILENAME = {RERUN_FILENAME!r}",
+             f"DECOY = {DECOY!r}", f"SCALE = {SCALE!r}", f"STEP = {STEP!r}",
+             f"RERUN_FILENAME = {RERUN_FILENAME!r}",
              *(inspect.getsource(getattr(home, name))
                for home, name in zip(homes, RERUN_FUNCTIONS, strict=True))]
     return "\n".join(parts)
@@ -299,15 +367,18 @@ def hidden_data_failure(check_id: str, key: dict, value, why: str | None) -> str
     return None if same else f"❌ {check_id}: not yet: {RERUN_HINT}"
 
 
-def rerun_judge(check_id: str, source: str, namespace: dict, key: dict) -> bool | None:
+def rerun_judge(check_id: str, source: str, namespace: dict, key: dict,
+                earlier: dict[str, str] | None = None) -> bool | None:
     """Does the answer's code give the solution's answer on hidden test data too? None when the
     check has no hidden test; False when it gives another answer, raises there, or does not
-    assign the answer's name."""
+    assign the answer's name. `earlier`: the cells that made the earlier answers the key's
+    rerun derives again (`derived`), by name."""
     rerun = key.get("facts", {}).get("rerun")
     if not rerun:
         return None
-    value, why = run_answer_cells([source], rerun["name"], namespace, rerun["tables"],
-                                  rerun.get("rows"))
+    cells = [earlier[name] for name in rerun.get("derived", []) if name in (earlier or {})]
+    value, why = run_answer_cells([*cells, source], rerun["name"], namespace, rerun["tables"],
+                                  rerun.get("rows"), rerun.get("setup", []))
     return hidden_data_failure(check_id, key, value, why) is None
 
 

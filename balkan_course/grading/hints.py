@@ -30,7 +30,8 @@ def _title_problem(title: str, rule: str | None) -> str | None:
     words = re.findall(r"[^\W\d_]{2,}", title)
     if not words or title.casefold().strip(" .!?:") in _EMPTY_TITLES:
         return "give the chart a title that says what it shows"
-    if rule == "question" and (len(words) < QUESTION_TITLE_WORDS):
+    if rule == "question" and len(words) < QUESTION_TITLE_WORDS and not title.rstrip().endswith(
+            "?"):  # "Who speaks most?" is a question, however short
         return ("make the title state the question the chart answers, in a few words "
                 "(for example a question that ends with ?)")
     return None
@@ -174,10 +175,15 @@ def _chart_problem(check_id: str, canon: dict, key: dict) -> str | None:
         column not in data_hashes
         or _key_hash(check_id, canon["column_values"][column]) == data_hashes[column]
         for column in canon["data_columns"])
-    if (canon["data_rows"] != expected["data_rows"] or not same_columns
-            or not used <= set(canon["data_columns"])):
+    if canon["data_rows"] != expected["data_rows"]:
         return (f"the chart's data has {canon['data_rows']} rows; draw it from the table the "
                 f"question names ({expected['data_rows']} rows)")
+    if not used <= set(canon["data_columns"]):
+        return ("the chart's table lacks a column the chart needs: draw it from the table the "
+                "question names")
+    if not same_columns:
+        return ("the chart has the right number of rows, but other values in them: draw it "
+                "from the table the question names, as it is")
     return _title_problem(canon["title"], expected.get("title_rule"))
 
 
@@ -192,6 +198,11 @@ def _channel_problem(channel: str, wanted: list, mine: list) -> str | None:
             return (f"check the scale of the {channel} axis (alt.Scale(type=...)): "
                     "the question says which kind it wants")
         core = ("field", "aggregate", "bin", "timeUnit")
+        mine_field, wanted_field = str(have.get("field", "")), str(want.get("field", ""))
+        if mine_field.endswith("_id") and mine_field != wanted_field \
+                and not wanted_field.endswith("_id"):
+            return (f"an id on the {channel} channel means little to a reader: use the column "
+                    "that holds its label for readers (the question names it)")
         if any(have.get(part) != want.get(part) for part in core):
             return f"the {channel} channel is not right yet (check its field and aggregate)"
         if "sort" in want and have.get("sort") != want["sort"]:

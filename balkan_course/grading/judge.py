@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from balkan_course.grading.budget import TooLarge, judging_budget, too_large_message
 from balkan_course.grading.canonical import (
+    INDEX,
     _chart_fingerprint,
     _receipt_canon,
     _Unreadable,
     canonical,
     coerce,
+    kind_of,
 )
 from balkan_course.grading.hints import _chart_problem, _order_hint, _structural_hint
 from balkan_course.grading.keys import _key_hash, _success_line
@@ -52,6 +54,12 @@ def _judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
     if canon["kind"] == "chart" and "chart" in facts:
         return _judge_chart(check_id, canon, key)
     answer_hash = _key_hash(check_id, _receipt_canon(canon))
+    if answer_hash != key["hash"]:
+        labelled = _labelled(answer, facts)
+        if labelled is not None:
+            relabelled = canonical(labelled, options)
+            if _key_hash(check_id, _receipt_canon(relabelled)) == key["hash"]:
+                canon, answer_hash = relabelled, key["hash"]
     if answer_hash == key["hash"]:
         if canon.get("order"):
             return False, f"❌ {check_id}: not yet: {_order_hint(canon['order'], key)}"
@@ -60,6 +68,26 @@ def _judge(check_id: str, answer, key: dict) -> tuple[bool, str]:
         if probe["hash"] == answer_hash:
             return False, f"❌ {check_id}: not yet: {probe['hint']}"
     return False, f"❌ {check_id}: not yet: {_structural_hint(check_id, canon, key)}"
+
+
+def _labelled(answer, facts: dict):
+    """An answer whose unnamed index holds labels (not a plain row numbering), with that index
+    named as the key's labels are: `pd.Series(counts_dict)` or a table whose index was
+    renamed away hold the same labels as value_counts() or groupby(), and are judged as such.
+    None when there is nothing to name."""
+    kind = kind_of(answer)
+    index = getattr(answer, "index", None)
+    if kind not in ("table", "series") or index.nlevels != 1 or index.name is not None:
+        return None
+    if type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1:
+        return None
+    expected = facts.get("columns") or []
+    if kind == "series":
+        name = INDEX if INDEX in expected else None
+    else:
+        present = {str(column) for column in answer.columns}
+        name = expected[0] if expected and expected[0] not in present else None
+    return None if name is None else answer.rename_axis(name)
 
 
 def _judge_chart(check_id: str, canon: dict, key: dict) -> tuple[bool, str]:

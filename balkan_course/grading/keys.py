@@ -179,6 +179,25 @@ def _column_hashes(check_id: str, canon: dict) -> list[str]:
     return [_key_hash(check_id, sorted(_dump(row[i]) for row in rows)) for i in range(width)]
 
 
+class Several(tuple):
+    """Several wrong answers that deserve one hint, in a `wrong_answers` cell:
+    `{"take the whole from the part's own article": Several(share_of(a), share_of(b))}`. So a
+    hint need not name which of them the student gave (naming wrong candidates one by one
+    lets a student find the right one by elimination)."""
+
+    def __new__(cls, *values):
+        return super().__new__(cls, values)
+
+
+def wrong_items(wrong: dict | None) -> list[tuple[str, object]]:
+    """(hint, wrong value) pairs of a `wrong_answers` dict, Several expanded."""
+    pairs = []
+    for wrong_hint, value in (wrong or {}).items():
+        values = value if isinstance(value, Several) else (value,)
+        pairs.extend((wrong_hint, one) for one in values)
+    return pairs
+
+
 def make_key(check_id: str, answer, options: dict | None = None, hint: str | None = None,
              wrong: dict | None = None, rerun: dict | None = None) -> dict:
     """The key entry for one check, from the solution's answer (and the declared wrong ones)."""
@@ -197,7 +216,7 @@ def make_key(check_id: str, answer, options: dict | None = None, hint: str | Non
         key["hint"] = hint
     if rerun:
         key["facts"]["rerun"] = rerun
-    for wrong_hint, wrong_answer in (wrong or {}).items():
+    for wrong_hint, wrong_answer in wrong_items(wrong):
         try:
             wrong_canon = canonical(coerce(wrong_answer, canon["kind"]), options)
         except _Unreadable:

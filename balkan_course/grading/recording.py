@@ -13,13 +13,14 @@ here on first use: a student's kernel never imports this module unless a check r
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import warnings
 from pathlib import Path
 
 from balkan_course.grading import hidden_data
-from balkan_course.grading.canonical import _clean_options, canonical
+from balkan_course.grading.canonical import _clean_options, canonical, kind_of
 from balkan_course.grading.hidden_data import (
     _answer_cell,
     _checked_name,
@@ -27,7 +28,13 @@ from balkan_course.grading.hidden_data import (
     run_answer_cells,
 )
 from balkan_course.grading.judge import judge
-from balkan_course.grading.keys import RECORD_ENV, SELFTEST_ENV, load_keys, make_key
+from balkan_course.grading.keys import (
+    RECORD_ENV,
+    SELFTEST_ENV,
+    load_keys,
+    make_key,
+    wrong_items,
+)
 
 _recorded: dict[str, dict] = {}
 _test_rows: dict[str, dict] = {}  # check id -> {table: [rows]}, in record mode
@@ -70,8 +77,27 @@ def _append_selftest(entry: dict) -> None:
         handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+SOLUTION_MARK = "# BEGIN SOLUTION"
+_AUTHORS_CALLS = ("check", "wrong_answers", "hidden_rows")
+
+
+def _authors_cell(code: str) -> bool:
+    """A check or wrong-answers cell of a solution: it derives nothing a rerun needs."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True
+    return any(isinstance(node, ast.Call) and (getattr(node.func, "id", None) in _AUTHORS_CALLS
+                                               or getattr(node.func, "attr", None)
+                                               in _AUTHORS_CALLS)
+               for node in ast.walk(tree))
+
+
 def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
-    """In record mode: the solution's answer on hidden test data, for the key."""
+    """In record mode: the solution's answer on hidden test data, for the key, with what the
+    rerun needs to compute it as the notebook does: the set-up statements that derive tables
+    from the replaced ones (`setup`), and the earlier answers the answer reads (`derived`:
+    their cells run again too, the student's own in the grader and the self-check)."""
     tables = options.get("rerun")
     name = _checked_name()
     found = _answer_cell(name) if (tables and name) else None
@@ -81,12 +107,31 @@ def _record_rerun(check_id: str, answer, options: dict) -> dict | None:
     stray = sorted(set(rows) - set(tables))
     if stray:
         raise ValueError(f"{check_id}: test rows for {stray}, which the check does not rerun on")
-    value, why = run_answer_cells([found], name, hidden_data._ipython().user_ns, list(tables), rows)
+    history = hidden_data._history()[:-1]  # the running check cell last
+    at = max(i for i, code in enumerate(history) if name in hidden_data._assigned_names(code))
+    before = history[:at]
+    setup = hidden_data.setup_statements(
+        [code for code in before if SOLUTION_MARK not in code and not _authors_cell(code)],
+        list(tables))
+    namespace = hidden_data._ipython().user_ns
+    earlier: dict[str, str] = {}
+    for code in before:
+        if SOLUTION_MARK in code:
+            for bound in hidden_data._assigned_names(code):
+                earlier[bound] = code
+    derived = sorted(n for n in hidden_data.read_names(found) if n in earlier and n != name
+                     and n not in tables and kind_of(namespace.get(n)) == "table")
+    value, why = run_answer_cells([*(earlier[n] for n in derived), found], name, namespace,
+                                  list(tables), rows, setup)
     if why is not None:
         raise ValueError(f"{check_id}: the solution cannot run on hidden test data ({why})")
     kind = canonical(answer, _clean_options(options))["kind"]
     rerun = {"name": name, "tables": list(tables),
              "hash": _rerun_hash(check_id, value, kind, _clean_options(options))}
+    if setup:
+        rerun["setup"] = setup
+    if derived:
+        rerun["derived"] = derived
     if rows:
         rerun["rows"] = rows
     return rerun
@@ -132,7 +177,7 @@ def wrong_answers(check_id: str, answers: dict) -> None:
     if _selftest_path() is None:
         return
     key = load_keys().get(check_id)
-    for wrong_hint, value in answers.items():
+    for wrong_hint, value in wrong_items(answers):
         passed, message = judge(check_id, value, key) if key else (False, "no key")
         _append_selftest({"check_id": check_id, "role": "wrong", "declared_hint": wrong_hint,
                           "passed": passed, "message": message})

@@ -412,9 +412,13 @@ def holds_on_hidden_data(check_id: str, key: dict, kernel: Kernel, part: dict,
     if not cells:
         return hidden_data.hidden_data_failure(check_id, key, None,
                                                "is not there (no answer cell ran)")
+    # The earlier answers this one reads are computed again from the student's own cells.
+    earlier = [found for found in (answer_source(derived, [s for s in sources if s not in cells])
+                                   for derived in rerun.get("derived", [])) if found]
     try:
         encoded = request_values(kernel, [name], lambda names, nonce: answers.rerun_request_code(
-            cells, names[0], rerun["tables"], nonce, rerun.get("rows")))
+            [*earlier, *cells], names[0], rerun["tables"], nonce, rerun.get("rows"),
+            rerun.get("setup", [])))
     except answers.Refused as refused:
         return hidden_data.hidden_data_failure(check_id, key, None,
                                                f"gave no value the grader could read ({refused})")

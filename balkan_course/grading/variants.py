@@ -152,7 +152,7 @@ def answer_hashes(nb) -> dict[str, dict]:
     import balkan_course.charts as charts
     from balkan_course.grading import checks
     from balkan_course.grading.canonical import _receipt_canon, canonical, coerce
-    from balkan_course.grading.keys import _key_hash
+    from balkan_course.grading.keys import _key_hash, wrong_items
 
     found: dict[str, dict] = {}
     declared_wrong: dict[str, dict] = {}
@@ -168,7 +168,7 @@ def answer_hashes(nb) -> dict[str, dict]:
                 "value" in canon and canon["value"] in (None, "", 0))
             right = _key_hash(check_id, _receipt_canon(canon))
             found.setdefault(question, {})[check_id] = (right, not trivial)
-            for hint, value in declared_wrong.get(check_id, {}).items():
+            for hint, value in wrong_items(declared_wrong.get(check_id)):
                 try:
                     wrong = canonical(coerce(value, canon["kind"]), options)
                 except Exception:  # noqa: BLE001 - a kind the check cannot read: not equal

@@ -142,6 +142,20 @@ def recorded_version(nb, key_file: Path) -> tuple[dict[str, tuple[dict, str]], d
     return found, json.loads(key_file.read_text(encoding="utf-8"))["checks"]
 
 
+def answer_cells(stem: str, nb=None) -> dict[str, str]:
+    """name -> the source of the last answer cell that assigns it, in the solution (or in `nb`,
+    a version of it): the earlier answers a rerun on hidden data computes again."""
+    from balkan_course.grading import hidden_data
+
+    nb = nb or nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "answer" in cell.get("metadata", {}).get("tags", []):
+            for name in hidden_data._assigned_names(cell.source):
+                found[name] = cell.source
+    return found
+
+
 def fresh(namespace: dict) -> dict:
     """A copy of a namespace in which an answer may change tables without harming the next."""
     pandas = importlib.import_module("pandas")

@@ -61,6 +61,8 @@ CORPUS = {
             'since_year = len(events[(events["date_start"].dt.year >= 2023)])',
         ],
         "wrong": [
+            # typed in: right on today's data, not computed from the table
+            'since_year = 22',
             'since_year = int((events["date_start"].dt.year > 2023).sum())',
             "since_year = len(events)",
             'since_year = int((events["date_start"].dt.year == 2023).sum())',

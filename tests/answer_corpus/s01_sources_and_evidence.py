@@ -133,6 +133,8 @@ CORPUS = {
             '.groupby("source_id")["claim_id"].nunique().sort_values()',
         ],
         "wrong": [
+            # a rule that matches today's data by coincidence (originals listed first today)
+            'claims_per_article = claim_sources.drop_duplicates("claim_id").groupby("source_id").size()',
             'claims_per_article = claim_sources.groupby("source_id").size()',
             'claims_per_article = claim_sources[claim_sources["relation"] == "also_reports"]'
             '.groupby("source_id").size()',

@@ -49,6 +49,8 @@ CORPUS = {
             '"1999-01-01")\ntouching = events.loc[hit, "event_id"].sort_values().to_numpy()',
         ],
         "wrong": [
+            # a rule that matches today's data by coincidence
+            'touching = sorted(events.loc[events["date_end"].dt.year == 1999, "event_id"])',
             'touching = sorted(events.loc[events["date_start"].dt.year == 1999, "event_id"])',
             'touching = sorted(events.loc[events["date_end"].dt.year >= 1999, "event_id"])',
             'touching = events.loc[(events["date_start"].dt.year <= 1999) & '
@@ -78,6 +80,8 @@ CORPUS = {
             '.sort_values(["n_sources", "event_id"], ascending=[False, True])',
         ],
         "wrong": [
+            # a rule that matches today's data by coincidence (as many rows as today's answer)
+            'tally = event_sources.groupby("event_id")["source_id"].nunique().reset_index(name="n_sources")\nbusiest = tally.sort_values(["n_sources", "event_id"], ascending=[False, True]).head(6)',
             'c = event_sources.groupby("event_id")["source_id"].nunique().reset_index('
             'name="n_sources")\nbusiest = c[c["n_sources"] > 3].sort_values(["n_sources", '
             '"event_id"], ascending=[False, True])',

@@ -71,6 +71,8 @@ CORPUS = {
     },
     "03-analyst-percent": {
         "right": [
+            # the same result from another set-up table (claims + actors)
+            'both = claims.merge(actors, left_on="speaker_id", right_on="actor_id", how="left")\nvoice_percent = round(100 * (both["voice"] == "analyst").mean(), 1)',
             'voice_percent = round(100 * (claims_voice["voice"] == "analyst").sum() / '
             'len(claims_voice), 1)',
             'voice_percent = round((claims_voice["voice"] == "analyst").mean() * 100, 1)',

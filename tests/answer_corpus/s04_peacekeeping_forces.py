@@ -75,6 +75,9 @@ CORPUS = {
             'v.loc["kfor_strength_002"] - 1), 1))',
         ],
         "wrong": [
+            # typed in: right on today's data, not computed from the table
+            'change_percent = round((4700 - 5000) / 5000 * 100, 1)',
+            'change_percent = -6.0',
             BY_ID + 'change_percent = round(100 * (v["kfor_strength_003"] - v["kfor_strength_002"])'
             ' / v["kfor_strength_003"], 1)',
             BY_ID + 'change_percent = round(100 * (v["kfor_strength_001"] - v["kfor_strength_002"])'
@@ -97,6 +100,8 @@ CORPUS = {
             f' == "kfor") & (j["measure"] == "strength")][{K_COLS}].reset_index(drop=True)',
         ],
         "wrong": [
+            # a rule that matches today's data by coincidence (the ids of today's rows)
+            'kfor_rows = troop_figures[troop_figures["figure_id"].str.startswith("kfor_strength")]\nsourced = kfor_rows.merge(sources, on="source_id")[["figure_id", "value", "source_id", "outlet", "text_type"]]',
             f'sourced = troop_figures.merge(sources, on="source_id")[{K_COLS}]',
             'j = troop_figures.merge(sources, on="source_id")\nsourced = j[j["mission_id"] '
             f'== "kfor"][{K_COLS}]',
@@ -162,18 +167,24 @@ CORPUS = {
     },
     "04-scenario": {
         "right": [
+            # the figure by its id through a Series
+            'v = troop_figures.set_index("figure_id")["value"]\nsteps = scenario(v["kfor_strength_003"], 600, 300)\nscenario_change = steps.loc[steps["step"] == "Percent change", "value"].item()',
             'baseline = troop_figures.set_index("figure_id").loc["kfor_strength_003", "value"]\n'
             'steps = scenario(baseline, leaving=600, arriving=300)\nscenario_change = steps.loc['
             'steps["step"] == "Percent change", "value"].item()',
-            'steps = scenario(4700, leaving=600, arriving=300)\nscenario_change = steps.set_index('
-            '"step").loc["Percent change", "value"]',
             'b = troop_figures.loc[troop_figures["figure_id"] == "kfor_strength_003", "value"]'
             '.item()\ns = scenario(b, 600, 300)\nscenario_change = float(s[s["step"] == '
             '"Percent change"]["value"].iloc[0])',
-            'steps = scenario(4700, leaving=600, arriving=300)\nscenario_change = steps.query('
-            '"step == \'Percent change\'")["value"].to_numpy()',
         ],
         "wrong": [
+            # the starting figure typed in, another route
+            'steps = scenario(4700, leaving=600, arriving=300)\nscenario_change = steps.query('
+            '"step == \'Percent change\'")["value"].to_numpy()',
+            # the starting figure typed in: the question asks for it from the table
+            'steps = scenario(4700, leaving=600, arriving=300)\nscenario_change = steps.set_index('
+            '"step").loc["Percent change", "value"]',
+            # typed in: right on today's data, not computed from the table
+            'scenario_change = -6.4',
             's = scenario(4700, 600, 0)\nscenario_change = s.loc[s["step"] == "Percent change", '
             '"value"].item()',
             's = scenario(4600, 600, 300)\nscenario_change = s.loc[s["step"] == "Percent change", '

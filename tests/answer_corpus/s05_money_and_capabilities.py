@@ -41,6 +41,9 @@ CORPUS = {
             GET + 'budget_2024_m = b25 / 1e6 - inc / 1e6',
         ],
         "wrong": [
+            # typed in: right on today's data, not computed from the table
+            'budget_2024_m = 153.8',
+            'budget_2024_m = (207_800_000 - 54_000_000) / 1e6',
             GET + 'budget_2024_m = (b25 + inc) / 1e6',
             GET + 'budget_2024_m = b25 - inc',
             GET + 'budget_2024_m = b25 / 1e6',
@@ -58,6 +61,9 @@ CORPUS = {
             GET + 'import numpy as np\ngrowth_pct = float(np.round(inc / (b25 - inc) * 100, 1))',
         ],
         "wrong": [
+            # typed in: right on today's data, not computed from the table
+            'growth_pct = 35.1',
+            'growth_pct = round(54 / 153.8 * 100, 1)',
             GET + 'growth_pct = round(inc / b25 * 100, 1)',
             GET + 'growth_pct = round(inc / (b25 - inc), 3)',
             GET + 'growth_pct = inc / (b25 - inc) * 100',

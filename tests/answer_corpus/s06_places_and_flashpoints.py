@@ -60,6 +60,8 @@ CORPUS = {
             ' ["latitude", "longitude"]], *w.loc["pristina", ["latitude", "longitude"]]), 1)',
         ],
         "wrong": [
+            # typed in: right on today's data, not computed from the table
+            'distance_km = 45.9',
             W + 'distance_km = round(haversine_km(w.loc["banjska", "longitude"], '
             'w.loc["banjska", "latitude"], w.loc["pristina", "longitude"], w.loc["pristina", '
             '"latitude"]), 1)',

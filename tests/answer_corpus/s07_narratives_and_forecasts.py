@@ -10,6 +10,8 @@ ORDER = 'from balkan_course.narratives import STANCE_ORDER\n'
 CORPUS = {
     "07-us-claims": {
         "right": [
+            # the same result from another set-up table (coded)
+            'theme_claims = coded.loc[coded["theme"] == "us_posture", ["claim_id", "speaker_id", "stance", "source_id"]].sort_values("claim_id")',
             f'theme_claims = claims.loc[claims["theme"] == "us_posture", {U_COLS}].sort_values('
             '"claim_id")',
             f'theme_claims = claims[claims["theme"] == "us_posture"].sort_values("claim_id")[{U_COLS}]',
@@ -35,6 +37,8 @@ CORPUS = {
     },
     "07-stance-by-theme": {
         "right": [
+            # the same result from another set-up table (coded)
+            'pair_counts = pd.crosstab(coded["theme"], coded["stance"])',
             'pair_counts = pd.crosstab(claims["theme"], claims["stance"])',
             ORDER + 'pair_counts = pd.crosstab(claims["theme"], claims["stance"])[STANCE_ORDER]',
             'pair_counts = claims.pivot_table(index="theme", columns="stance", '
@@ -62,6 +66,8 @@ CORPUS = {
             '"warning"]) - len(claims[claims["stance"] == "warning"])',
         ],
         "wrong": [
+            # typed in: right on today's data, not computed from the table
+            'stance_change = -1',
             'stance_change = int((claims["stance"] == "warning").sum() - (recode(claims, '
             'other_codes)["stance"] == "warning").sum())',
             'stance_change = int((recode(claims, other_codes)["stance"] == "warning").sum())',
@@ -105,14 +111,15 @@ CORPUS = {
         "right": [
             'window = [issued + pd.DateOffset(months=3), issued + pd.DateOffset(months=12)]',
             'window = [issued + pd.DateOffset(months=m) for m in (3, 12)]',
-            'window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
             'window = pd.Series([issued + pd.DateOffset(months=3), issued + '
             'pd.DateOffset(years=1)])',
-            'import datetime\nwindow = [datetime.date(2025, 7, 2), '
-            'datetime.date(2026, 4, 2)]',
         ],
         "wrong": [
             'window = [issued + pd.Timedelta(days=90), issued + pd.Timedelta(days=365)]',
+            # typed in: the dates of this brief, not computed from issued_date
+            'window = [pd.Timestamp("2025-07-02"), pd.Timestamp("2026-04-02")]',
+            'import datetime\nwindow = [datetime.date(2025, 7, 2), '
+            'datetime.date(2026, 4, 2)]',
             'window = [issued + pd.Timedelta(days=3 * 30), issued + '
             'pd.Timedelta(days=12 * 30)]',
             'window = [issued, issued + pd.DateOffset(months=12)]',

@@ -1,0 +1,133 @@
+"""Hints reviewed as a set (issue 23, item 5): every declared hint can be reached, no hint names
+the wrong candidates one by one, and no message contradicts itself.
+
+A declared wrong answer earns its hint only when it is what the check judges: when the check
+cell passes `length_verdict(assessment)`, a wrong text declared as it is (not as its verdict)
+never meets a student's answer, and the student gets the generic hint instead. The self-check
+test (tests/test_checks.py) cannot see this: it judges each declared value as declared.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from balkan_course import load_table
+from balkan_course.grading import checks
+from balkan_course.grading.keys import load_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _calls(source: str, name: str) -> list[ast.Call]:
+    return [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == name]
+
+
+def _wrapped_by(node, function: str) -> bool:
+    """Is a declared wrong value the check's function applied to something (or several)?"""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == function:
+        return True
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Several":
+        return all(_wrapped_by(arg.value if isinstance(arg, ast.Starred) else arg, function)
+                   for arg in node.args)
+    if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+        return _wrapped_by(node.elt, function)
+    return False
+
+
+def declared_values() -> list[tuple[str, str, str, ast.AST]]:
+    """(notebook, check id, the function the check cell applies or "", declared value node)."""
+    found = []
+    for path in SOLUTIONS:
+        nb = nbformat.read(path, as_version=4)
+        applied: dict[str, str] = {}
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "check" in _tags(cell):
+                for call in _calls(cell.source, "check"):
+                    expression = call.args[1]
+                    applied[call.args[0].value] = (
+                        expression.func.id if isinstance(expression, ast.Call)
+                        and isinstance(expression.func, ast.Name) else "")
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "wrong-answers" in _tags(cell):
+                for call in _calls(cell.source, "wrong_answers"):
+                    check_id = call.args[0].value
+                    for value in getattr(call.args[1], "values", []):
+                        found.append((path.stem, check_id, applied.get(check_id, ""), value))
+    return found
+
+
+def test_every_declared_wrong_answer_is_what_the_check_judges():
+    """A check that judges f(answer) declares its wrong answers as f(wrong answer)."""
+    unreachable = [f"{stem} {check_id}: {ast.unparse(value)[:80]}"
+                   for stem, check_id, function, value in declared_values()
+                   if function and not _wrapped_by(value, function)]
+    assert not unreachable, "declared hints no student can reach:\n" + "\n".join(unreachable)
+
+
+def test_no_hint_names_the_wrong_candidates_one_by_one():
+    """A hint that names the wrong id a student chose lets them find the right one by
+    elimination (04-us-share named each wrong whole)."""
+    ids = set(load_table("troop_figures")["figure_id"]) | set(load_table("claims")["claim_id"])
+    naming = [f"{check_id}: {probe['hint']}" for check_id, key in load_keys().items()
+              for probe in key["probes"]
+              if any(re.search(rf"\b{re.escape(found)}\b", probe["hint"]) for found in ids)]
+    assert not naming, "\n".join(naming)
+
+
+def test_a_chart_with_the_right_number_of_rows_is_not_told_to_change_it():
+    """07-voice-chart said "has 118 rows; draw it from the table ... (118 rows)"."""
+    import altair as alt
+
+    table = pd.DataFrame({"who": ["a", "b", "c"], "n": [1, 2, 3]})
+    other = table.assign(n=[3, 2, 9])
+    key = checks.make_key("t-chart", alt.Chart(table).mark_bar().encode(x="n:Q", y="who:N"))
+    passed, message = checks.judge("t-chart", alt.Chart(other).mark_bar().encode(
+        x="n:Q", y="who:N"), key)
+    assert not passed and "3 rows" not in message and "right number of rows" in message
+
+
+@pytest.mark.parametrize(("title", "passes"), [
+    ("Who speaks most?", True), ("Who makes the most claims, and with which voice?", True),
+    ("Speakers", False), ("Claims per speaker", False)])
+def test_a_question_title_may_be_short_if_it_asks(title, passes):
+    import altair as alt
+
+    table = pd.DataFrame({"who": ["a", "b"], "n": [1, 2]})
+    bars = alt.Chart(table).mark_bar().encode(x="n:Q", y="who:N")
+    key = checks.make_key("t-title", bars.properties(title="Who makes the most claims?"),
+                          {"title": "question"})
+    assert checks.judge("t-title", bars.properties(title=title), key)[0] is passes
+
+
+def test_an_id_on_an_axis_gets_a_hint_to_use_the_label():
+    import altair as alt
+
+    table = pd.DataFrame({"source_id": ["x", "y"], "article": ["X (2025)", "Y (2024)"],
+                          "n": [1, 2]})
+    key = checks.make_key("t-id", alt.Chart(table).mark_bar().encode(x="n:Q", y="article:N"))
+    passed, message = checks.judge("t-id", alt.Chart(table).mark_bar().encode(
+        x="n:Q", y="source_id:N"), key)
+    assert not passed and "label" in message
+
+
+def test_an_unnamed_index_is_judged_as_the_labels_it_holds():
+    frame = pd.DataFrame({"mission_id": ["kfor", "eufor", "kfor"], "value": [1, 2, 5]})
+    right = frame.groupby("mission_id")["value"].agg(["min", "max"])
+    key = checks.make_key("t-index", right, {"ignore_row_order": True})
+    assert checks.judge("t-index", right.rename_axis(None), key)[0]
+    counts = frame["mission_id"].value_counts()
+    key = checks.make_key("t-labels", counts, {"ignore_row_order": True})
+    assert checks.judge("t-labels", pd.Series(counts.to_dict()), key)[0]
+    assert not checks.judge("t-labels", frame["mission_id"], key)[0]
