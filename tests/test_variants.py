@@ -91,10 +91,10 @@ def test_an_authoring_mistake_in_the_versions_is_named():
     nb = solution()
     answer = next(c for c in nb.cells if c["id"] == "q1-answer")
     answer.metadata["balkan_course"]["variants"][2] = {"voice": "official", "extra": "x"}
-    next(c for c in nb.cells if c["id"] == "q8-prompt").source += " {{nowhere}}"
+    next(c for c in nb.cells if c["id"] == "progress-prompt").source += " {{nowhere}}"
     problems = "\n".join(variants.validate_parameters(nb, "03"))
     assert "q1-answer: every version must name the same parameters" in problems
-    assert "q8-prompt: a {{name}} template outside a question with versions" in problems
+    assert "progress-prompt: a {{name}} template outside a question with versions" in problems
 
 
 def test_every_declared_value_exists_in_the_data():
