@@ -131,3 +131,72 @@ def test_an_unnamed_index_is_judged_as_the_labels_it_holds():
     key = checks.make_key("t-labels", counts, {"ignore_row_order": True})
     assert checks.judge("t-labels", pd.Series(counts.to_dict()), key)[0]
     assert not checks.judge("t-labels", frame["mission_id"], key)[0]
+
+
+# ------------------------------------------- no hint states the answer, in any version
+
+
+def _answer_literals(value) -> set[str]:
+    """The values that define an answer, as text a hint could spell out: a number (10 or more,
+    small ones are decimals or counts any hint may name), a text of four or more characters,
+    and the items of a short list, dict or column (a table's cells are too many to state)."""
+    from balkan_course.grading.canonical import canonical
+
+    try:
+        canon = canonical(value)
+    except Exception:  # noqa: BLE001 - a chart or a value the checks cannot read states nothing
+        return set()
+    if canon["kind"] in ("list", "dict"):
+        items = canon["items"]
+        items = [item[1] for item in items] if canon["kind"] == "dict" else items
+    elif canon["kind"] == "series" and len(canon["rows"]) <= 10:
+        items = [row[-1] for row in canon["rows"]]
+    else:
+        items = [canon.get("value")]
+    found = set()
+    for item in items if len(items) <= 10 else []:
+        if isinstance(item, bool) or item is None:
+            continue
+        if isinstance(item, (int, float)) and abs(item) >= 10:
+            found |= {str(item), f"{item:,}"}
+        elif isinstance(item, str) and len(item.strip()) >= 4:
+            found.add(item.strip())
+    return found
+
+
+def _hints_of(key: dict) -> list[str]:
+    return ([probe["hint"] for probe in key.get("probes", [])]
+            + ([key["hint"]] if key.get("hint") else [])
+            + list(key.get("facts", {}).get("order_hints", {}).values()))
+
+
+def _stated(literal: str, hint: str) -> bool:
+    return re.search(rf"(?<![\w.-]){re.escape(literal)}(?![\w-])", hint) is not None
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.stem)
+def test_no_hint_states_the_answer_in_the_default_or_any_version(path):
+    """A hint may say what is wrong, never what is right: none holds a value of the answer
+    (the default's, or any version's: a hint is the same text in every version)."""
+    from answer_corpus import evaluate, namespaces
+
+    from balkan_course.grading import variants
+
+    keys = load_keys()
+    nb = nbformat.read(path, as_version=4)
+    stated = []
+    for version in range(variants.variant_count(nb)):
+        version_nb = variants.variant_notebook(nb, version) if version else None
+        for check_id, (namespace, expression) in namespaces(path.stem, version_nb).items():
+            answer = evaluate("", namespace, expression)
+            for literal in _answer_literals(answer):
+                stated += [f"{check_id} (version {version}): {literal!r} in {hint!r}"
+                           for hint in _hints_of(keys[check_id]) if _stated(literal, hint)]
+    assert not stated, "\n".join(stated)
+
+
+def test_a_hint_that_states_the_answer_is_found():
+    assert _answer_literals(["kfor_strength_003", 4700, 3]) == {"kfor_strength_003", "4700",
+                                                                 "4,700"}
+    assert _stated("4,700", "the answer is 4,700 troops")
+    assert not _stated("4700", "figure kfor_4700_x")

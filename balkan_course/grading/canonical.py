@@ -16,6 +16,7 @@ import datetime as _dt
 import json
 import math
 import numbers
+import re
 import sys
 
 from balkan_course.grading.budget import _ticking, check_size, check_time
@@ -25,7 +26,7 @@ DIGITS = 6
 
 
 _OPTIONS = ("ignore_row_order", "ignore_column_order", "ignore_column_names", "index_matters",
-            "digits", "sorted_by", "decimals", "title", "rerun")
+            "digits", "sorted_by", "decimals", "title", "rerun", "interaction")
 # A Series' index and values, named for the canonical form (a Series' own name is free).
 INDEX, VALUES = "(index)", "(values)"
 
@@ -135,6 +136,7 @@ _KIND_WORDS = {
     "table": "a table (DataFrame)",
     "series": "a column of values (Series)",
     "chart": "an Altair chart",
+    "interaction": "an interactive Altair chart",
     "number": "a number",
     "text": "a piece of text (str)",
     "list": "a list",
@@ -438,6 +440,178 @@ def _chart_parts(chart) -> dict:
     }
 
 
+# ------------------------------------------------ interactive charts: judged by behaviour
+
+# Channels that draw a legend a click can select from.
+LEGEND_CHANNELS = ("color", "fill", "stroke", "shape")
+# Channels whose drawn values a filter chart is judged on (colours and tooltips are free).
+_DRAWN_CHANNELS = ("x", "y", "x2", "y2", "theta", "text")
+_PARAM_FILTER = re.compile(
+    r"^\(*\s*(?:datum\.(?P<f1>\w+)|datum\[['\"](?P<f2>[^'\"]+)['\"]\])\s*===?\s*(?P<p1>\w+)\s*\)*$"
+    r"|^\(*\s*(?P<p2>\w+)\s*===?\s*(?:datum\.(?P<f3>\w+)|datum\[['\"](?P<f4>[^'\"]+)['\"]\])"
+    r"\s*\)*$")
+
+
+def _input_kind(param: dict) -> str:
+    """What the reader uses to change a parameter: an input kind, the legend, a click, a drag."""
+    bind = param.get("bind")
+    if isinstance(bind, dict):
+        return str(bind.get("input", "input"))
+    if bind == "legend":
+        return "legend"
+    select = param.get("select")
+    kind = select.get("type") if isinstance(select, dict) else select
+    return {"point": "click", "interval": "drag"}.get(kind, "none")
+
+
+def _selected_fields(param: dict, encoding: dict) -> list[str]:
+    """The fields a selection chooses by: its `fields`, or the fields of its `encodings`."""
+    select = param.get("select")
+    if not isinstance(select, dict):
+        return []
+    fields = [str(field) for field in select.get("fields") or []]
+    for channel in select.get("encodings") or []:
+        definition = encoding.get(channel)
+        if isinstance(definition, dict):
+            field = definition.get("field") or (definition.get("condition") or {}).get("field")
+            if field:
+                fields.append(str(field))
+    return fields
+
+
+def _channel_field(definition) -> str | None:
+    """The field a channel shows, also when a condition switches it on and off."""
+    if not isinstance(definition, dict):
+        return None
+    if definition.get("field"):
+        return str(definition["field"])
+    condition = definition.get("condition")
+    if isinstance(condition, dict) and condition.get("field"):
+        return str(condition["field"])
+    return None
+
+
+def _conditioned_channels(encoding: dict, name: str) -> list[str]:
+    """The channels a parameter switches through alt.condition."""
+    found = []
+    for channel, definition in encoding.items():
+        conditions = definition.get("condition") if isinstance(definition, dict) else None
+        conditions = conditions if isinstance(conditions, list) else [conditions]
+        if any(isinstance(c, dict) and c.get("param") == name for c in conditions):
+            found.append(str(channel))
+    return found
+
+
+def _filter_test(step, params: dict, choice, chooser: str):
+    """A test of a row for one filter step while the reader has chosen `choice` with the
+    parameter `chooser`; the forms the course teaches: `alt.datum.field == parameter`, a
+    selection, and a comparison with a fixed value."""
+    if isinstance(step, dict) and step.get("param") in params:
+        name = step["param"]
+        fields = _selected_fields(params[name], {})
+        if name != chooser or not fields:
+            return lambda row: True
+        return lambda row: all(_dump(row.get(field)) == _dump(choice) for field in fields[:1])
+    if isinstance(step, str):
+        found = _PARAM_FILTER.match(step.strip())
+        if found:
+            field = found["f1"] or found["f2"] or found["f3"] or found["f4"]
+            name = found["p1"] or found["p2"]
+            if name == chooser:
+                return lambda row: _dump(row.get(field)) == _dump(choice)
+            if name in params:
+                value = params[name].get("value")
+                return lambda row: _dump(row.get(field)) == _dump(value)
+    raise _Unreadable("a filter the check cannot read (write it as "
+                      "alt.datum.field == parameter, or filter by a selection)")
+
+
+def _drawn(rows: list, encoding: dict) -> list:
+    """What the chart draws from some rows: one entry per mark, each channel's value (an
+    aggregated channel holds its group's count, sum or mean), in a free order."""
+    channels = [c for c in _DRAWN_CHANNELS if isinstance(encoding.get(c), dict)]
+    grouped = [c for c in channels if not encoding[c].get("aggregate")]
+    summed = [c for c in channels if encoding[c].get("aggregate")]
+    groups: dict[str, list] = {}
+    for row in _ticking(rows, every=16):
+        row = row if isinstance(row, dict) else {}
+        label = _dump([row.get(encoding[c].get("field")) for c in grouped])
+        groups.setdefault(label, []).append(row)
+    marks = []
+    for label, members in groups.items():
+        mark = dict(zip(grouped, json.loads(label), strict=True)) if summed else None
+        if not summed:
+            marks.extend({c: row.get(encoding[c].get("field")) for c in grouped}
+                         for row in members)
+            continue
+        for channel in summed:
+            op, field = encoding[channel]["aggregate"], encoding[channel].get("field")
+            numbers_ = [row.get(field) for row in members
+                        if isinstance(row.get(field), (int, float))]
+            mark[channel] = (len(members) if op == "count" else sum(numbers_) if op == "sum"
+                             else sum(numbers_) / len(numbers_) if op == "mean" and numbers_
+                             else op)
+        marks.append(mark)
+    return sorted(_dump({c: _canon_scalar(v) if not isinstance(v, (dict, list)) else None
+                          for c, v in mark.items()}) for mark in marks)
+
+
+def _interaction_canon(chart, mode: str) -> dict:
+    """An interactive chart judged by what it does: for each value a reader can choose (each
+    radio option, each legend item), what the chart shows.
+
+    mode "filter": the mark, and for each option of the parameter bound to radio buttons (or
+    a drop-down), the marks drawn from the rows the filter keeps, channel by channel (x, y,
+    text, theta; colours and tooltips are free). mode "legend": the channels that a selection
+    bound to the legend switches, whether the selected field has a legend to click (a colour,
+    fill or shape channel on it), and for each legend item the number of rows it highlights;
+    not the mark or the axes (another part of the question judges them)."""
+    spec = chart.to_dict()
+    if not isinstance(spec, dict):
+        raise _Unreadable("a chart whose specification is not a dict")
+    if any(key in spec for key in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat")):
+        raise _Unreadable("a compound chart (the question asks for a single chart)")
+    encoding = spec.get("encoding", {})
+    encoding = encoding if isinstance(encoding, dict) else {}
+    params = {str(p.get("name")): p for p in spec.get("params") or [] if isinstance(p, dict)}
+    check_size(len(params), chart=True)
+    inputs = _sorted_distinct(_input_kind(p) for p in params.values()) or ["none"]
+    steps = [step.get("filter") for step in spec.get("transform") or []
+             if isinstance(step, dict) and "filter" in step]
+    changes = _sorted_distinct(channel for name in params
+                               for channel in _conditioned_channels(encoding, name))
+    if any(_dump(step).find(_dump(name)[1:-1]) >= 0 for step in steps for name in params):
+        changes = _sorted_distinct([*changes, "filter"])
+    rows, _ = chart_data_columns(spec)
+    canon = {"kind": "interaction", "inputs": inputs, "changes": changes or ["nothing"]}
+    if mode == "legend":
+        chooser = next((p for p in params.values() if p.get("bind") == "legend"), None)
+        fields = _selected_fields(chooser, encoding) if chooser else []
+        legend = sorted(c for c in LEGEND_CHANNELS if fields and
+                        _channel_field(encoding.get(c)) == fields[0])
+        canon["legend"] = bool(legend)
+        counts: dict[str, int] = {}
+        for row in _ticking(rows, every=16):
+            if legend and isinstance(row, dict):
+                item = _dump(_canon_scalar(row.get(fields[0])))
+                counts[item] = counts.get(item, 0) + 1
+        canon["choices"] = [[json.loads(item), count] for item, count in sorted(counts.items())]
+        return canon
+    mark = spec.get("mark", {})
+    canon["mark"] = mark.get("type") if isinstance(mark, dict) else mark
+    chooser = next((name for name, p in params.items() if isinstance(p.get("bind"), dict)
+                    and isinstance(p["bind"].get("options"), list)), None)
+    options = params[chooser]["bind"]["options"] if chooser else []
+    check_size(len(options) * max(len(rows), 1), chart=True)
+    choices = []
+    for option in options:
+        tests = [_filter_test(step, params, option, chooser) for step in steps]
+        kept = [row for row in rows if isinstance(row, dict) and all(t(row) for t in tests)]
+        choices.append([_canon_scalar(option), _drawn(kept, encoding)])
+    canon["choices"] = choices
+    return canon
+
+
 # ---------------------------------------------------------------- canonical form
 
 
@@ -450,6 +624,8 @@ def canonical(value, options: dict | None = None) -> dict:
         canon = _table_canon(*_as_table(value, options), options)
         canon["kind"] = kind
         return canon
+    if kind == "chart" and options.get("interaction"):
+        return _interaction_canon(value, options["interaction"])
     if kind == "chart":
         return _chart_parts(value)
     if kind == "list":

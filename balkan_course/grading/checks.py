@@ -76,7 +76,8 @@ def check(check_id: str, answer, *, hint: str | None = None, **options) -> None:
     Options (set by the author in the solution and recorded in the key): ignore_row_order,
     ignore_column_order, ignore_column_names, index_matters, digits, sorted_by={"col":
     "ascending"|"descending"}, decimals=n (rounding the prompt asks for), title="any"|"question"
-    (what a chart's title must do). `hint` is shown when no more precise hint applies. The
+    (what a chart's title must do), interaction="filter"|"legend" (an interactive chart judged
+    by what each choice shows). `hint` is shown when no more precise hint applies. The
     rules for choosing them are in docs/authoring_exercises.md.
     """
     from balkan_course.grading import hidden_data, recording

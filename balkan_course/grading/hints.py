@@ -93,12 +93,50 @@ def _structural_hint(check_id: str, canon: dict, key: dict) -> str:
         if facts.get("whole") and not isinstance(value, int):
             return f"expected a whole number (a count); {fallback}"
         return fallback
+    if got == "interaction":
+        return _interaction_hint(canon, facts, fallback)
     if got == "text":
         loose = _key_hash(check_id, " ".join(str(canon["value"]).casefold().split()))
         if loose == facts.get("loose_hash"):
             return "almost: check capitals and spaces"
         return fallback
     return fallback
+
+
+_INPUT_WORDS = {"radio": "radio buttons (alt.binding_radio)", "select": "a drop-down list",
+                "legend": "a selection bound to the legend (bind=\"legend\")",
+                "click": "a click selection", "drag": "a drag (interval) selection",
+                "none": "no control"}
+
+
+def _interaction_hint(canon: dict, facts: dict, fallback: str) -> str:
+    """What an interactive chart does not do yet, from what it does (the expected choices'
+    outcomes stay in the key's hash: a hint names the control, the channel, never a value)."""
+    expected = facts.get("interaction", {})
+    if expected.get("mark") and canon.get("mark") != expected["mark"]:
+        return f"draw a {expected['mark']} chart (mark_{expected['mark']})"
+    if canon["inputs"] != expected.get("inputs", canon["inputs"]):
+        wanted = " and ".join(_INPUT_WORDS.get(i, i) for i in expected["inputs"])
+        return f"the reader should choose with {wanted}; attach it with add_params"
+    if "legend" in canon and not canon["legend"]:
+        return ("a legend selection needs a legend to click: show the selected field in the "
+                "colour (or fill, or shape) channel")
+    if canon["changes"] != expected.get("changes", canon["changes"]):
+        wanted = [c for c in expected["changes"] if c not in canon["changes"]]
+        if wanted == ["filter"]:
+            return "the chart should use the choice: filter its rows with transform_filter"
+        if wanted:
+            return (f"the choice should change the {', '.join(wanted)} channel "
+                    "(alt.condition)")
+        return "the choice changes more than the question asks: use it only where it asks"
+    if canon.get("choices") and all(not drawn for _, drawn in canon["choices"]):
+        return ("the chart is empty whichever option is chosen: does the filter compare a "
+                "field with the values the options offer?")
+    if "legend" in canon:
+        return ("a click on a legend item does not highlight the expected bars: select by the "
+                "field the question names, in the table it names")
+    return ("for a chosen option the chart does not draw the expected bars: check the field "
+            "on each axis and the table the chart is drawn from")
 
 
 def _table_hint(check_id: str, canon: dict, facts: dict, fallback: str) -> str:

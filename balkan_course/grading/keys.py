@@ -165,6 +165,9 @@ def _hint_facts(check_id: str, canon: dict, options: dict, is_count: bool) -> di
         facts["whole"] = is_count
     if canon["kind"] == "text":
         facts["loose_hash"] = _key_hash(check_id, " ".join(str(canon["value"]).casefold().split()))
+    if canon["kind"] == "interaction":
+        # The control, the channels it changes and the mark: the prompt names them all.
+        facts["interaction"] = {k: canon[k] for k in ("inputs", "changes", "mark") if k in canon}
     if canon["kind"] == "chart":
         facts["chart"] = _chart_facts(canon, options)
         facts["data_hashes"] = {column: _key_hash(check_id, values)

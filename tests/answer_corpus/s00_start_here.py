@@ -3,6 +3,8 @@
 
 COLUMNS = '["mission_id", "measure", "value", "qualifier", "source_id"]'
 
+R = 'options=["KFOR", "EUFOR Althea"]'
+
 CORPUS = {
     "00-columns": {
         "right": [
@@ -168,6 +170,9 @@ CORPUS = {
             'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").add_params(pick).transform_filter(pick)',
             'm = alt.param(name="mission_choice", value="EUFOR Althea", bind=alt.binding_radio(options=["KFOR", "EUFOR Althea"], name="Mission "))\n'
             'mission_chart = alt.Chart(strength, title="Strength").mark_bar().encode(x=alt.X("value:Q", title="Troops"), y="article:N", tooltip=["wording:N"]).add_params(m).transform_filter(alt.datum.mission == m)',
+            # an equivalent route: the filter as a Vega expression, the parameter on the right
+            f'choice = alt.param(name="pick", value="KFOR", bind=alt.binding_radio({R}))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(y="article:N", x="value:Q").add_params(choice).transform_filter("pick == datum.mission")',
         ],
         "wrong": [
             'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N")',
@@ -175,6 +180,15 @@ CORPUS = {
             'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").add_params(choice)',
             'choice = alt.param(value="KFOR", bind=alt.binding_select(options=["KFOR", "EUFOR Althea"]))\n'
             'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").transform_filter(alt.datum.mission == choice).add_params(choice)',
+            # ids compared with display names: the chart is empty whichever button is chosen
+            f'choice = alt.param(value="KFOR", bind=alt.binding_radio({R}))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(x="value:Q", y="article:N").transform_filter(alt.datum.mission_id == choice).add_params(choice)',
+            # swapped axes
+            f'choice = alt.param(value="KFOR", bind=alt.binding_radio({R}))\n'
+            'mission_chart = alt.Chart(strength).mark_bar().encode(y="value:Q", x="article:N").transform_filter(alt.datum.mission == choice).add_params(choice)',
+            # drawn from a table without the field the filter compares
+            f'choice = alt.param(value="KFOR", bind=alt.binding_radio({R}))\n'
+            'mission_chart = alt.Chart(troop_figures[troop_figures["measure"] == "strength"]).mark_bar().encode(x="value:Q", y="source_id:N").transform_filter(alt.datum.mission == choice).add_params(choice)',
         ],
     },
 }

@@ -202,6 +202,9 @@ CORPUS = {
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="theme:N", y="count():Q", color="stance:N")',
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N")',
             'stance_chart = alt.Chart(claims).mark_point().encode(x="count():Q", y="theme:N", color="stance:N")',
+            # the wrong mark with the right highlight: this part's point is lost, not the other's
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_point().encode(x="count():Q", y="theme:N", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="stance:N", color="theme:N")',
             'stance_chart = alt.Chart(forecasts).mark_bar().encode(x="count():Q", y="horizon:N", color="estimative_word:N")',
         ],
@@ -214,8 +217,20 @@ CORPUS = {
             'stance_chart = alt.Chart(claims[["theme", "stance"]]).mark_bar().encode(x="count():Q", y=alt.Y("theme:N", sort="-x"), color="stance:N", opacity=alt.condition(pick, alt.value(1), alt.value(0.3)), tooltip=["stance:N", "count():Q"]).add_params(pick)',
             'sel = alt.selection_point(name="stance_pick", fields=["stance"], bind="legend")\n'
             'stance_chart = alt.Chart(claims).mark_bar().encode(x=alt.X("count():Q", title="Claims"), y="theme:N", color="stance:N", opacity=alt.condition(sel, alt.value(0.9), alt.value(0.15))).add_params(sel).properties(title="Stances")',
+            # the wrong mark, the right highlight: the highlight's point is earned
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_point().encode(x="count():Q", y="theme:N", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
+            # another route: the selection chooses by the colour channel, not by a field name
+            'pick = alt.selection_point(encodings=["color"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims[["theme", "stance"]]).mark_bar().encode(y="theme:N", x="count():Q", color="stance:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25))).add_params(pick)',
         ],
         "wrong": [
+            # a legend selection with nothing to select: no colour channel on the stance
+            'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
+            # a selection on the wrong field (the themes, not the stances)
+            'pick = alt.selection_point(fields=["theme"], bind="legend")\n'
+            'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="theme:N", opacity=alt.condition(pick, alt.value(1.0), alt.value(0.2))).add_params(pick)',
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N")',
             'pick = alt.selection_point(fields=["stance"], bind="legend")\n'
             'stance_chart = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N").add_params(pick)',
