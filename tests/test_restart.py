@@ -234,3 +234,14 @@ def test_the_solutions_have_no_check_cell_the_handler_would_change():
             for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
                 if "check" in cell.get("metadata", {}).get("tags", []):
                     assert checks._only_checks("".join(cell["source"])), (path, cell["id"])
+
+
+def test_the_exercises_progress_cell_run_first_after_a_restart_works(restarted):
+    """The generated progress cell imports show_progress itself, so it needs no cell above."""
+    session, cells = restarted
+    assert cells["progress"].startswith("from balkan_course.grading.checks import show_progress")
+    session.restart()
+    status, outputs = session.run(cells["progress"])
+    shown = text_of(outputs)
+    assert status == "ok", shown
+    assert "Traceback" not in shown and "01-inferred-dates" in shown
