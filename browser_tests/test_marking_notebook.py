@@ -70,9 +70,14 @@ def wait_for(condition, timeout_s: float = 30.0):
 
 
 def solution_text(workspace: Path, notebook: str, cell_id: str) -> str:
-    cells = json.loads((workspace / "solutions" / f"{notebook}.ipynb").read_text())["cells"]
-    source = next(c["source"] for c in cells if c["id"] == cell_id)
-    return "".join(source) if isinstance(source, list) else source
+    """A cell of the solution's default version, its templates filled in (as the desk shows
+    it to a student who answered the default)."""
+    import nbformat
+
+    from balkan_course.grading.versions import variant_notebook
+
+    solution = nbformat.read(workspace / "solutions" / f"{notebook}.ipynb", as_version=4)
+    return next(c.source for c in variant_notebook(solution, 0).cells if c.get("id") == cell_id)
 
 
 def test_marking_notebook_records_points_and_comments(lab, browser_context, blocked_requests,
