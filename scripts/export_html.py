@@ -83,6 +83,25 @@ ACCESSIBLE_STYLE = """
 REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>\s*')
 
 
+# An ANSI escape sequence (colour, bold...), as IPython writes into a traceback's lines.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def with_plain_tracebacks(notebook):
+    """The notebook with its error outputs' tracebacks stripped of ANSI colour codes.
+
+    nbconvert turns those codes into `ansi-*` classes (bold, intense colours on the error
+    output's pink) that fall below the contrast WCAG asks of text; lesson 09 shows its errors on
+    purpose, and a plain traceback reads the same.
+    """
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [ANSI_ESCAPE.sub("", line)
+                                       for line in output.get("traceback", [])]
+    return notebook
+
+
 def bundle_url(javascript: str) -> str:
     """The JavaScript bundle as a data: URL, so that the page stays one file.
 
@@ -126,7 +145,7 @@ def with_live_charts(notebook) -> tuple[object, int]:
 
 def export(path: Path, out_dir: Path, script: str) -> tuple[Path, int]:
     """Write out_dir/<name>.html for one notebook; return its path and the number of live charts."""
-    notebook, count = with_live_charts(nbformat.read(path, as_version=4))
+    notebook, count = with_live_charts(with_plain_tracebacks(nbformat.read(path, as_version=4)))
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
     page = REMOTE_SCRIPT.sub("", body)
     page = page.replace("</head>", f'{ACCESSIBLE_STYLE}<script src="{script}"></script>\n</head>',
