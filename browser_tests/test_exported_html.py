@@ -1,12 +1,14 @@
 """Lessons exported as web pages (`make html`): their charts draw and respond with no kernel.
 
-For every lesson whose stored charts include one with an Altair parameter bound to an input or
-to the legend (found when the tests are collected), the page made by scripts/export_html.py is
-opened from the test's JupyterLab server (its /files/ address: a plain file, no kernel) in the
-offline Chromium, whose guard lets only loopback addresses through:
+For every lesson whose stored charts include one with an Altair parameter that responds in the
+page (bound to an input or to the legend, or a point or interval selection made on the chart
+itself; found when the tests are collected), the page made by scripts/export_html.py is opened
+from the test's JupyterLab server (its /files/ address: a plain file, no kernel) in the offline
+Chromium, whose guard lets only loopback addresses through:
 - every chart is drawn from its stored specification, with its description as aria-label;
-- moving the first bound input (radio button, slider, drop-down) or clicking the first legend
-  entry of a legend-bound selection changes what a chart shows;
+- moving the first bound input (radio button, slider, drop-down), or failing that clicking the
+  first legend entry of a legend-bound selection, or failing that clicking a mark of a chart
+  with a point selection, changes what a chart shows;
 - nothing is requested from outside loopback (the JavaScript is written into the page).
 
 Every lesson's exported page (what a student sees on a course website) also gets the axe-core
@@ -31,16 +33,38 @@ import export_html  # noqa: E402 - the script under test lives in scripts/
 LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
-def has_bound_parameter(notebook: Path) -> bool:
+def responsive_parameters(node) -> list[str]:
+    """What kind of parameter in a Vega-Lite specification responds in the page, with no kernel:
+    "input" (bound to a radio button, slider...), "legend", "scales" (zoom and pan), or the
+    selection made on the chart itself ("point", "interval"). A plain variable gives nothing."""
+    kinds = []
+    if isinstance(node, dict):
+        for param in node.get("params") or []:
+            bind, select = param.get("bind"), param.get("select")
+            if bind in ("legend", "scales"):
+                kinds.append(bind)
+            elif bind:
+                kinds.append("input")
+            elif select:
+                kinds.append(select if isinstance(select, str) else select["type"])
+        for value in node.values():
+            kinds += responsive_parameters(value)
+    elif isinstance(node, list):
+        for value in node:
+            kinds += responsive_parameters(value)
+    return kinds
+
+
+def has_responsive_parameter(notebook: Path) -> bool:
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         for output in cell.get("outputs", []):
             spec = export_html.stored_spec(output)
-            if spec and '"bind":' in spec:
+            if spec and responsive_parameters(json.loads(spec)):
                 return True
     return False
 
 
-INTERACTIVE = [p for p in LESSONS if has_bound_parameter(p)]
+INTERACTIVE = [p for p in LESSONS if has_responsive_parameter(p)]
 
 CHARTS = """() => [...document.querySelectorAll('.balkan-chart')].map((el) => ({
   label: el.getAttribute('aria-label') || '',
@@ -82,6 +106,25 @@ LEGEND_SYMBOL = """() => {
 }"""
 
 
+# Where on the page a mark of a chart with a point selection (not bound to the legend) is: one
+# that the selection fades, if any, so that clicking it changes the selection.
+SELECTABLE_MARK = """() => {
+  const selects = (node) => Array.isArray(node) ? node.some(selects)
+    : node !== null && typeof node === 'object' && (
+      (node.params || []).some((p) => !p.bind && (p.select === 'point'
+        || (p.select && p.select.type === 'point')))
+      || Object.values(node).some(selects));
+  const chart = [...document.querySelectorAll('.balkan-chart')]
+    .find((el) => selects(JSON.parse(el.nextElementSibling.textContent)));
+  const marks = chart ? [...chart.querySelectorAll('g.role-mark path, g.role-mark rect')] : [];
+  const mark = marks.find((m) => Number(m.getAttribute('opacity') ?? 1) < 1) || marks[0];
+  if (!mark) return null;
+  mark.scrollIntoView({block: 'center'});
+  const rect = mark.getBoundingClientRect();
+  return {x: rect.x + rect.width / 2, y: rect.y + rect.height / 2};
+}"""
+
+
 @pytest.fixture(scope="module")
 def exported(lab):
     """Every lesson exported into the JupyterLab workspace, served under /files/."""
@@ -97,7 +140,22 @@ def exported(lab):
 EXPORTED_AUDITS: dict[str, list[dict]] = {}
 
 
+def test_responsive_parameters_are_told_from_plain_ones():
+    """Both sides of the count below: what responds in the page, and what does not."""
+    slider = {"name": "year", "value": 2020, "bind": {"input": "range"}}
+    legend = {"name": "pick", "select": {"type": "point", "fields": ["m"]}, "bind": "legend"}
+    linked = {"vconcat": [{"mark": "bar", "params": [{"name": "pick", "select": "point"}]},
+                          {"mark": "text"}]}
+    brush = {"layer": [{"params": [{"name": "b", "select": {"type": "interval"}}]}]}
+    assert responsive_parameters({"params": [slider, legend]}) == ["input", "legend"]
+    assert responsive_parameters(linked) == ["point"]
+    assert responsive_parameters(brush) == ["interval"]
+    assert responsive_parameters({"params": [{"name": "size", "value": 3}], "mark": "bar"}) == []
+    assert responsive_parameters({"mark": "point", "encoding": {}}) == []
+
+
 def test_at_least_four_lessons_have_charts_with_bound_parameters():
+    """Charts that respond with no kernel: bound inputs, legend bindings and selections."""
     assert len(INTERACTIVE) >= 4, [p.name for p in INTERACTIVE]
 
 
@@ -123,12 +181,13 @@ def test_exported_lesson_charts_draw_and_respond_without_a_kernel(
 
         before = page.evaluate(SHOWN)
         action = page.evaluate(CHANGE)
-        if action is None:  # only a legend-bound selection: click its chart's first legend entry
-            box = page.evaluate(LEGEND_SYMBOL)
-            assert box, "no chart with a legend-bound selection shows a legend"
+        if action is None:  # no bound input: click the first legend entry, or else a mark
+            box, action = page.evaluate(LEGEND_SYMBOL), "legend"
+            if not box:
+                box, action = page.evaluate(SELECTABLE_MARK), "selection"
+            assert box, "no legend of a legend-bound selection, no mark of a point selection"
             # Vega listens on the whole SVG and finds the item under the pointer: click there.
             page.mouse.click(box["x"], box["y"])
-            action = "legend"
         page.wait_for_function(f"before => ({SHOWN})() !== before", arg=before,
                                timeout=10_000)
     finally:
