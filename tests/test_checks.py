@@ -127,6 +127,8 @@ def events():
 
 
 TITLE = "Troops per year"
+DESCRIPTION = "Bars of the troops reported for each year."  # the rule asks every chart for one
+LABELLED = {"title": TITLE, "description": DESCRIPTION}
 
 
 def verdict(check_id, expected, answer, **options):
@@ -186,21 +188,21 @@ def test_chart_hints(events):
     right = base.mark_bar().encode(x="year:O", y="troops:Q", tooltip=["place"]).properties(
         title=TITLE)
     assert verdict("t-ch", right, base.mark_bar().encode(
-        x="year:O", y="troops:Q", tooltip=["place"]).properties(title=TITLE))[0]
+        x="year:O", y="troops:Q", tooltip=["place"]).properties(**LABELLED))[0]
     cases = {
         "expected a bar chart": base.mark_line().encode(x="year:O", y="troops:Q",
-                                                       tooltip=["place"]).properties(title=TITLE),
+                                                       tooltip=["place"]).properties(**LABELLED),
         "add the encoding channel(s): tooltip": base.mark_bar().encode(
-            x="year:O", y="troops:Q").properties(title=TITLE),
+            x="year:O", y="troops:Q").properties(**LABELLED),
         "type of the x channel": base.mark_bar().encode(
-            x="year:Q", y="troops:Q", tooltip=["place"]).properties(title=TITLE),
+            x="year:Q", y="troops:Q", tooltip=["place"]).properties(**LABELLED),
         "give the chart a title": base.mark_bar().encode(
             x="year:O", y="troops:Q", tooltip=["place"]),
         "chart's data has 2 rows": alt.Chart(events.head(2)).mark_bar().encode(
-            x="year:O", y="troops:Q", tooltip=["place"]).properties(title=TITLE),
+            x="year:O", y="troops:Q", tooltip=["place"]).properties(**LABELLED),
         "scale of the y axis": base.mark_bar().encode(
             x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")),
-            tooltip=["place"]).properties(title=TITLE),
+            tooltip=["place"]).properties(**LABELLED),
     }
     for expected_hint, chart in cases.items():
         passed, message = verdict("t-ch", right, chart)
@@ -210,7 +212,7 @@ def test_chart_hints(events):
 def test_a_chart_check_sees_a_log_scale_but_not_colours_or_a_linear_default(events):
     import altair as alt
 
-    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(title=TITLE)
+    base = alt.Chart(events).mark_point().encode(tooltip=["place"]).properties(**LABELLED)
     log_y = base.encode(x="year:O", y=alt.Y("troops:Q", scale=alt.Scale(type="log")))
     passed, message = verdict("t-log", log_y, base.encode(x="year:O", y="troops:Q"))
     assert not passed and "scale of the y axis" in message, message
@@ -326,13 +328,14 @@ def test_chart_decorations_and_column_subsets_pass_but_titles_must_say_something
 
     right = alt.Chart(events).mark_bar().encode(
         x="count():Q", y=alt.Y("place:N", sort="-x"), tooltip=["place:N", "count():Q"]
-    ).properties(title="Where did the events happen?")
+    ).properties(title="Where did the events happen?", description=DESCRIPTION)
     variants = [
         alt.Chart(events[["place", "year"]]).mark_bar(color="teal").encode(
             x=alt.X("count()", title="Events"),
             y=alt.Y("place", sort=alt.EncodingSortField(op="count", order="descending")),
             color="year:O", order=alt.Order("year:O"),
-            tooltip=["place", "count()", "year"]).properties(title="Events in each place"),
+            tooltip=["place", "count()", "year"]).properties(title="Events in each place",
+                                                             description=DESCRIPTION),
     ]
     for chart in variants:
         assert verdict("t-deco", right, chart, title="question")[0]

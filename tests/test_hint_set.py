@@ -105,7 +105,8 @@ def test_a_question_title_may_be_short_if_it_asks(title, passes):
     import altair as alt
 
     table = pd.DataFrame({"who": ["a", "b"], "n": [1, 2]})
-    bars = alt.Chart(table).mark_bar().encode(x="n:Q", y="who:N")
+    bars = alt.Chart(table).mark_bar().encode(x="n:Q", y="who:N").properties(
+        description="Bars of the number of claims of each speaker.")
     key = checks.make_key("t-title", bars.properties(title="Who makes the most claims?"),
                           {"title": "question"})
     assert checks.judge("t-title", bars.properties(title=title), key)[0] is passes
@@ -200,3 +201,21 @@ def test_a_hint_that_states_the_answer_is_found():
                                                                  "4,700"}
     assert _stated("4,700", "the answer is 4,700 troops")
     assert not _stated("4700", "figure kfor_4700_x")
+
+
+def test_a_right_chart_needs_a_description_and_a_wrong_one_hears_of_its_mistake_first():
+    import altair as alt
+
+    table = pd.DataFrame({"who": ["a", "b"], "n": [1, 2]})
+    bars = alt.Chart(table).mark_bar().encode(x="n:Q", y="who:N").properties(
+        title="Who speaks most?")
+    sentence = "Bars of the number of claims of each speaker."
+    key = checks.make_key("t-desc", bars.properties(description=sentence), {})
+    assert checks.judge("t-desc", bars.properties(description=sentence), key)[0] is True
+    passed, message = checks.judge("t-desc", bars, key)
+    assert not passed and "add a description" in message
+    passed, message = checks.judge("t-desc", bars.properties(description="Bars"), key)
+    assert not passed and "a sentence on what it shows" in message
+    passed, message = checks.judge("t-desc", alt.Chart(table).mark_line().encode(
+        x="n:Q", y="who:N"), key)
+    assert not passed and "description" not in message  # the wrong mark is told first

@@ -153,9 +153,12 @@ def test_a_wrong_mark_costs_the_bars_point_only_and_a_missing_highlight_the_othe
     claims = load_table("claims")
     pick = alt.selection_point(fields=["stance"], bind="legend")
     fade = alt.condition(pick, alt.value(1.0), alt.value(0.2))
+    described = {"description": "Bars of the claims per theme, coloured by stance."}
     points = alt.Chart(claims).mark_point().encode(
-        x="count():Q", y="theme:N", color="stance:N", opacity=fade).add_params(pick)
-    plain = alt.Chart(claims).mark_bar().encode(x="count():Q", y="theme:N", color="stance:N")
+        x="count():Q", y="theme:N", color="stance:N", opacity=fade).add_params(pick).properties(
+        **described)
+    plain = alt.Chart(claims).mark_bar().encode(
+        x="count():Q", y="theme:N", color="stance:N").properties(**described)
 
     def score(chart):
         return sum(checks.judge(check_id, answer, KEYS[check_id])[0] for check_id, answer in (

@@ -434,6 +434,7 @@ def _chart_parts(chart) -> dict:
         "data_rows": len(rows),
         "data_columns": columns,
         "title": _title_text(spec.get("title")),
+        "description": _title_text(spec.get("description")),
         "transforms": _sorted_distinct(next(iter(step)) for step in steps
                                        if isinstance(step, dict) and step),
         "column_values": _column_values(rows, columns),

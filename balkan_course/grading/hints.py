@@ -2,8 +2,9 @@
 
 Given an answer's canonical form and its key, these functions name the first thing that keeps
 it from the expected answer: another kind of value, missing or extra columns, the row count,
-the order, the values of one column, a chart's mark, channel, scale, data or title. A declared
-wrong answer's own hint (the key's probes) comes first: judge.py looks for it before asking here.
+the order, the values of one column, a chart's mark, channel, scale, data, title or description.
+A declared wrong answer's own hint (the key's probes) comes first: judge.py looks for it before
+asking here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ DECORATIVE_CHANNELS = {"color", "fill", "stroke", "opacity", "fillOpacity", "str
 _EMPTY_TITLES = {"chart", "title", "my chart", "a chart", "plot", "graph", "untitled", "test",
                  "bar chart", "point chart", "map", "my title", "chart title", "..."}
 QUESTION_TITLE_WORDS = 4
+# A chart's description is read aloud by a screen reader: a sentence, not a label.
+DESCRIPTION_WORDS = 4
+DESCRIPTION_HINT = ("add a description to your chart (.properties(description=...)): one sentence "
+                    "on what it shows, for a screen reader")
 
 
 def _title_problem(title: str, rule: str | None) -> str | None:
@@ -34,6 +39,19 @@ def _title_problem(title: str, rule: str | None) -> str | None:
             "?"):  # "Who speaks most?" is a question, however short
         return ("make the title state the question the chart answers, in a few words "
                 "(for example a question that ends with ?)")
+    return None
+
+
+def _description_problem(description: str) -> str | None:
+    """Why a chart's description does not tell a screen reader's user what it shows, or None.
+    Every chart check asks for one; it is judged last, so a student hears of a wrong mark,
+    channel or table first."""
+    words = re.findall(r"[^\W\d_]{2,}", description)
+    if not words:
+        return DESCRIPTION_HINT
+    if len(words) < DESCRIPTION_WORDS:
+        return ("make the chart's description a sentence on what it shows (a few words more), "
+                "for a screen reader")
     return None
 
 
@@ -222,7 +240,8 @@ def _chart_problem(check_id: str, canon: dict, key: dict) -> str | None:
     if not same_columns:
         return ("the chart has the right number of rows, but other values in them: draw it "
                 "from the table the question names, as it is")
-    return _title_problem(canon["title"], expected.get("title_rule"))
+    return (_title_problem(canon["title"], expected.get("title_rule"))
+            or _description_problem(canon.get("description", "")))
 
 
 def _channel_problem(channel: str, wanted: list, mine: list) -> str | None:

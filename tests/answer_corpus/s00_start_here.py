@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 00 (start here): the lesson's idioms first, then other routes."""
 
+from .charts import add_descriptions
+
 COLUMNS = '["mission_id", "measure", "value", "qualifier", "source_id"]'
 
 R = 'options=["KFOR", "EUFOR Althea"]'
@@ -192,3 +194,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "00-chart": ("chart", "Bars of the number of events per group, the longest on top."),
+})

@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 01 (sources and evidence)."""
 
+from .charts import add_descriptions
+
 INF_COLS = '["source_id", "text_type", "date", "date_end"]'
 EU_COLS = '["figure_id", "measure", "value", "outlet"]'
 TIP = '["source_id:N", "wording:N", "value:Q"]'
@@ -177,3 +179,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "01-eufor-chart": ("chart", "Points for the reported strengths of EUFOR Althea by date, shaped by the hedge word."),
+})

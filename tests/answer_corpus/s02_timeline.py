@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 02 (timeline)."""
 
+from .charts import add_descriptions
+
 TIP = '["title:N", "country:N", "date_start:T", "date_end:T"]'
 
 CORPUS = {
@@ -202,3 +204,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "02-month-bars": ("chart", "One bar per month-precise event, across the month it happened in."),
+})

@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 03 (who is who)."""
 
+from .charts import add_descriptions
+
 A_COLS = '["actor_id", "name", "actor_type"]'
 CV_COLS = '["claim_id", "speaker_id", "voice", "actor_type", "source_id"]'
 ONE = 'one = claims_voice[claims_voice["source_id"] == "kap_rutte_2025_03_10"]\n'
@@ -203,3 +205,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "03-speaker-chart": ("speaker_chart", "Bars of the claims of the busiest speakers, coloured by a trait of each."),
+})

@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 04 (peacekeeping forces)."""
 
+from .charts import add_descriptions
+
 E_COLS = '["figure_id", "value", "qualifier", "as_of_date", "source_id"]'
 EUFOR = ('troop_figures[(troop_figures["mission_id"] == "eufor_althea") & '
          '(troop_figures["measure"] == "strength")]')
@@ -258,3 +260,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "04-compare-chart": ("compare_chart", "Bars for the two missions side by side in each 2025 article."),
+})

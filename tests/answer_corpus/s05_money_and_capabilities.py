@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 05 (money and capabilities)."""
 
+from .charts import add_descriptions
+
 M_COLS = '["money_id", "measure", "amount", "source_id"]'
 GET = ('b25 = money.loc[money["money_id"] == "kosovo_mod_budget_2025", "amount"].item()\n'
        'inc = money.loc[money["money_id"] == "kosovo_mod_increase_2025", "amount"].item()\n')
@@ -205,3 +207,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "05-log-chart": ("chart", "Money figures in billion euros as points on a log axis."),
+})

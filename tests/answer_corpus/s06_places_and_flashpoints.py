@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (answers are code as a student types it, one string per answer)
 """Answers to exercise set 06 (places and flashpoints)."""
 
+from .charts import add_descriptions
+
 L_COLS = '["event_id", "name_sq", "name_sr", "latitude", "longitude", "place_type"]'
 P_COLS = '["place_id", "name_sq", "name_sr"]'
 EXACT = 'places[(places["country"] == "Kosovo") & (places["geo_precision"] == 1)]'
@@ -183,3 +185,8 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "06-points-map": ("points", "A map with one circle per event at its place."),
+})

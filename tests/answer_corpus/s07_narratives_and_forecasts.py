@@ -2,6 +2,8 @@
 """Answers to exercise set 07 (narratives and forecasts): lesson 07's own idioms included
 (crosstab(...)[STANCE_ORDER], colour sorted by STANCE_ORDER, an Order channel, a sort field)."""
 
+from .charts import add_descriptions
+
 U_COLS = '["claim_id", "speaker_id", "stance", "source_id"]'
 R_COLS = '["forecast_id", "term", "p_low", "p_high"]'
 TIP = '["voice:N", "stance:N", "count():Q"]'
@@ -254,3 +256,9 @@ CORPUS = {
         ],
     },
 }
+
+# A right chart without a description is wrong; every right chart answer carries one.
+add_descriptions(CORPUS, {
+    "07-voice-chart": ("who_warns_chart", "Bars of the claims per group of speakers, split by stance."),
+    "07-stance-bars": ("stance_chart", "Bars of the number of claims per category, coloured by stance."),
+})
