@@ -831,6 +831,8 @@ MEANINGS = {
     ".mark_text(x=)": "where the text sits across the chart (a position or a field)",
     ".mark_text(limit=)": "the widest text, in pixels, before it is cut with an ellipsis",
     ".mark_tick()": "draw short ticks",
+    ".mark_point(aria=)": "False: screen readers skip the marks and read the chart's description",
+    ".mark_bar(aria=)": "False: screen readers skip the bars and read the chart's description",
     ".mark_area()": "draw a filled area", ".mark_rect()": "draw rectangles (a heat map)",
     ".mark_geoshape()": "draw shapes from map data",
     ".encode()": "say which column goes on which channel (x, y, colour, tooltip...)",

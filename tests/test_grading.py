@@ -107,7 +107,8 @@ def write_submissions(folder: Path) -> None:
     for cell in nb.cells:
         if cell.get("id") == "q10-answer":
             cell.source = ('stance_chart = alt.Chart(claims).mark_bar().encode(\n'
-                           '    x="count():Q", y="theme:N", color="stance:N")')
+                           '    x="count():Q", y="theme:N", color="stance:N").properties(\n'
+                           '    description="Bars of the claims per theme, split by stance.")')
     (folder / "victor_bars_only").mkdir()
     nbformat.write(nb, folder / "victor_bars_only" / f"{PARTS_NOTEBOOK}.ipynb")
 
