@@ -118,6 +118,21 @@ def _is_scalar(value) -> bool:
     return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
+def _declared_shape(where: str, variants) -> tuple[list[str], set | None]:
+    """Problems of a `balkan_course.variants` list as such (dicts of texts and numbers, the same
+    parameters in each, no version twice), and its parameter names (None: not a valid list)."""
+    if not all(isinstance(v, dict) and v and all(_is_scalar(x) for x in v.values())
+               for v in variants):
+        return [f"{where}: balkan_course.variants must be a list of dicts of texts and "
+                "numbers"], None
+    keys, problems = set(variants[0]), []
+    if any(set(v) != keys for v in variants):
+        problems.append(f"{where}: every version must name the same parameters")
+    if len({json.dumps(v, sort_keys=True) for v in variants}) != len(variants):
+        problems.append(f"{where}: a version is declared twice")
+    return problems, keys
+
+
 def validate_parameters(nb, name: str) -> list[str]:
     """The authoring problems of a notebook's declared versions and prompt templates."""
     problems = []
@@ -132,16 +147,10 @@ def validate_parameters(nb, name: str) -> list[str]:
             problems.append(f"{where}: versions are declared on an answer cell followed by its "
                             "check cell")
             continue
-        if not all(isinstance(v, dict) and v and all(_is_scalar(x) for x in v.values())
-                   for v in variants):
-            problems.append(f"{where}: balkan_course.variants must be a list of dicts of "
-                            "texts and numbers")
+        shape_problems, keys = _declared_shape(where, variants)
+        problems += shape_problems
+        if keys is None:
             continue
-        keys = set(variants[0])
-        if any(set(v) != keys for v in variants):
-            problems.append(f"{where}: every version must name the same parameters")
-        if len({json.dumps(v, sort_keys=True) for v in variants}) != len(variants):
-            problems.append(f"{where}: a version is declared twice")
         for parameter, column in _meta(cell).get("drawn_from", {}).items():
             if parameter not in keys or not re.fullmatch(r"\w+\.\w+", str(column)):
                 problems.append(f"{where}: drawn_from {parameter}: {column} (table.column)")
@@ -181,16 +190,10 @@ def _written_problems(nb, name: str, templated: set) -> list[str]:
             continue
         check_id = _meta(cell).get("check_id", "?")
         where = f"{name} cell {cell.get('id')} ({check_id})"
-        if not all(isinstance(v, dict) and v and all(_is_scalar(x) for x in v.values())
-                   for v in variants):
-            problems.append(f"{where}: balkan_course.variants must be a list of dicts of "
-                            "texts and numbers")
+        shape_problems, keys = _declared_shape(where, variants)
+        problems += shape_problems
+        if keys is None:
             continue
-        keys = set(variants[0])
-        if any(set(v) != keys for v in variants):
-            problems.append(f"{where}: every version must name the same parameters")
-        if len({json.dumps(v, sort_keys=True) for v in variants}) != len(variants):
-            problems.append(f"{where}: a version is declared twice")
         for parameter in sorted(keys):
             if owners.get(parameter, check_id) != check_id:
                 problems.append(f"{where}: the parameter {parameter} is also "
