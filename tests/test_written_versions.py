@@ -35,9 +35,9 @@ NOTEBOOK = "00_start_here"
 CLASS = "written-2026"
 WHY = "00-why-differ"
 VERSIONED_SETS = [f"{n:02d}" for n in range(9)]
-# The capstone's paper already lets each student choose one of five questions and readers; its
-# versions would have to rewrite a 24-point rubric of levels, so it has none (its open task does).
-WITHOUT_VERSIONS = {"08-assessment"}
+# Every written question has versions, the capstone's paper too: each student chooses a question
+# and a reader, and answers their own version's follow-up question from that reader.
+WITHOUT_VERSIONS: set[str] = set()
 
 
 def solution(stem: str = NOTEBOOK):
@@ -146,7 +146,7 @@ def test_every_written_question_has_three_student_versions_that_change_its_promp
         assert len(set(prompts.values())) == len(declared), check_id
 
 
-def test_only_the_capstone_paper_has_no_written_versions():
+def test_every_written_question_has_versions_the_capstone_paper_included():
     without = {nb.cells[p].metadata["balkan_course"]["check_id"]
                for nb in map(solution, sorted(path.stem for path in SOLUTIONS.glob("0*.ipynb")))
                for p in answer_text_positions(nb)
