@@ -473,3 +473,16 @@ class NotebookPage:
         except Exception:  # noqa: BLE001 - the server stops at the end of the session anyway
             pass
         self.page.close()
+
+
+def wait_for(condition, timeout_s: float = 30.0):
+    """condition()'s first truthy value, polled every 0.25 s (its last value after timeout_s)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    return condition()

@@ -19,12 +19,11 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 import zipfile
 from pathlib import Path
 
 import nbformat
-from jupyterlab_page import NotebookPage
+from jupyterlab_page import NotebookPage, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKLIST = REPO / "docs" / "term_checklist.md"
@@ -69,16 +68,6 @@ def write_class_notebook(workspace: Path) -> None:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     nbformat.write(notebook, workspace / "my_class.ipynb")
-
-
-def wait_for(condition, timeout_s: float = 60.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    return condition()
 
 
 def shot(page, name: str) -> None:
@@ -161,7 +150,8 @@ def test_checklist_pictures(lab, browser_context, blocked_requests, request):
         comment = half.locator(".marking-comment textarea")
         comment.fill("Name the date of each figure, and its article.")
         comment.evaluate("el => el.blur()")
-        assert wait_for(lambda: marks.exists() and "Name the date" in marks.read_text())
+        assert wait_for(lambda: marks.exists() and "Name the date" in marks.read_text(),
+                    timeout_s=60)
         desk.page.set_viewport_size(VIEW)
         desk.view_screenshot(IMAGES / "04_marking_desk.png", cell=4)
     finally:

@@ -15,10 +15,9 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import time
 from pathlib import Path
 
-from jupyterlab_page import NotebookPage
+from jupyterlab_page import NotebookPage, wait_for
 
 NOTEBOOK = "teacher/mark_written_answers.ipynb"
 ANSWERS = {
@@ -57,16 +56,6 @@ def read_marks(path: Path) -> list[dict]:
         return []
     with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def wait_for(condition, timeout_s: float = 30.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    return condition()
 
 
 def solution_text(workspace: Path, notebook: str, cell_id: str) -> str:

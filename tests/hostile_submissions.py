@@ -58,6 +58,23 @@ DRILL = [  # (id, type, tags, metadata, source)
 ]
 
 
+def write_drill_notebook(path: Path, cells: list[tuple]) -> None:
+    """A solution notebook from (id, type, tags, metadata, source) rows, as DRILL holds them."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                  "language": "python"}}
+    for cell_id, cell_type, cell_tags, meta, source in cells:
+        cell = (nbformat.v4.new_code_cell if cell_type == "code" else
+                nbformat.v4.new_markdown_cell)(source)
+        cell["id"] = cell_id
+        if cell_tags:
+            cell.metadata["tags"] = cell_tags
+        if meta:
+            cell.metadata["balkan_course"] = meta
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+
+
 def make_drill_course(folder: Path, opening_code: str = "") -> tuple[Path, Path]:
     """solutions/, exercises/ and answer_keys/ of the drill under folder (keys recorded by
     executing the solution, as `make exercises` does); returns (solutions, keys) folders.
@@ -67,21 +84,9 @@ def make_drill_course(folder: Path, opening_code: str = "") -> tuple[Path, Path]
 
     solutions, exercises, keys = folder / "solutions", folder / "exercises", folder / "keys"
     solutions.mkdir(parents=True)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                  "language": "python"}}
-    for cell_id, cell_type, cell_tags, meta, source in DRILL:
-        if cell_id == "setup":
-            source += opening_code
-        cell = (nbformat.v4.new_code_cell if cell_type == "code" else
-                nbformat.v4.new_markdown_cell)(source)
-        cell["id"] = cell_id
-        if cell_tags:
-            cell.metadata["tags"] = cell_tags
-        if meta:
-            cell.metadata["balkan_course"] = meta
-        nb.cells.append(cell)
-    nbformat.write(nb, solutions / f"{NOTEBOOK}.ipynb")
+    cells = [(i, t, g, m, src + opening_code if i == "setup" else src)
+             for i, t, g, m, src in DRILL]
+    write_drill_notebook(solutions / f"{NOTEBOOK}.ipynb", cells)
     build(solutions, exercises, keys)
     SOLUTION, EXERCISE = solutions / f"{NOTEBOOK}.ipynb", exercises / f"{NOTEBOOK}.ipynb"
     return solutions, keys

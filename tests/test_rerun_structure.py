@@ -20,6 +20,7 @@ import os
 
 import nbformat
 import pytest
+from hostile_submissions import write_drill_notebook
 from jupyter_client.manager import KernelManager
 
 from balkan_course import load_table
@@ -109,19 +110,7 @@ def course(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rerun-drill")
     solutions, exercises, keys = folder / "solutions", folder / "exercises", folder / "keys"
     solutions.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                  "language": "python"}}
-    for cell_id, cell_type, cell_tags, meta, source in DRILL:
-        cell = (nbformat.v4.new_code_cell if cell_type == "code" else
-                nbformat.v4.new_markdown_cell)(source)
-        cell["id"] = cell_id
-        if cell_tags:
-            cell.metadata["tags"] = cell_tags
-        if meta:
-            cell.metadata["balkan_course"] = meta
-        nb.cells.append(cell)
-    nbformat.write(nb, solutions / f"{NOTEBOOK}.ipynb")
+    write_drill_notebook(solutions / f"{NOTEBOOK}.ipynb", DRILL)
     build(solutions, exercises, keys)
     return solutions, keys, exercises / f"{NOTEBOOK}.ipynb"
 
