@@ -33,18 +33,14 @@ PRELOAD = ("pandas", "altair", "ipywidgets", "balkan_course.grading.checks", "ba
            "balkan_course.data")
 
 
-def warm_up_charts(bundle_cache: str | None) -> None:
-    """Pay the first chart's costs now: the offline chart widget's JavaScript bundle (built
-    once, then read from the cache file) and the start of vl-convert's JavaScript engine."""
-    from pathlib import Path
-
-    import vl_convert
-
-    from balkan_course.charts import enable_offline_chart_widget
-
-    enable_offline_chart_widget(Path(bundle_cache) if bundle_cache else None)
+def warm_up_charts() -> None:
+    """Pay the first chart's costs now: the start of vl-convert's JavaScript engine. A grading
+    kernel shows charts as text (charts.TEXT_ONLY_ENV), so it needs neither that nor the chart
+    widget's JavaScript: its outputs are thrown away."""
     if os.environ.get("BALKAN_COURSE_CHARTS_AS_TEXT"):  # charts.TEXT_ONLY_ENV: never drawn
         return
+    import vl_convert
+
     vl_convert.vegalite_to_png({"mark": "point", "data": {"values": [{"a": 1}]},
                                 "encoding": {"x": {"field": "a", "type": "quantitative"}}})
 
@@ -315,7 +311,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--uid", type=int, default=None)
     parser.add_argument("--home", default=None)
     parser.add_argument("--preload", action="store_true")
-    parser.add_argument("--chart-bundle-cache", default=None)
     parser.add_argument("--folder", default=None, help="the kernel's working folder")
     parser.add_argument("--hide", action="append", default=None,
                         help="(in a sandbox) a folder the kernel must not see")
@@ -329,19 +324,11 @@ def main(argv: list[str] | None = None) -> None:
 
     close_inherited_descriptors()
     die_with_parent()
-    bundle = None
-    if args.preload and args.chart_bundle_cache and os.path.exists(args.chart_bundle_cache):
-        bundle = open(args.chart_bundle_cache, encoding="utf-8").read()  # before it is hidden
     if args.hide is not None:
         sockets = (open(args.sockets, encoding="utf-8").read().splitlines()
                    if args.sockets and os.path.exists(args.sockets) else [])
         args.connection_file = enter_sandbox(args.connection_file, args.hide, args.memory_mb,
                                              sockets)
-        if args.chart_bundle_cache:  # its folder is hidden now: a private copy (or build)
-            args.chart_bundle_cache = "/tmp/.kernel/chart-widget-bundle.js"
-            if bundle is not None:
-                with open(args.chart_bundle_cache, "w", encoding="utf-8") as handle:
-                    handle.write(bundle)
     elif args.folder:
         os.chdir(args.folder)
     if args.uid is not None:
@@ -353,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
 
         for module in PRELOAD:
             importlib.import_module(module)
-        warm_up_charts(args.chart_bundle_cache)
+        warm_up_charts()
 
     from ipykernel.kernelapp import IPKernelApp
 

@@ -107,8 +107,7 @@ class KernelPool:
                 "-f", "{connection_file}",
                 "--memory-mb", str(self.limits.memory_mb), "--folder", str(folder)]
         if self.preload:
-            argv += ["--preload", "--chart-bundle-cache",
-                     str(self.work_dir / "chart-widget-bundle.js")]
+            argv.append("--preload")
         if uid is not None:
             argv += ["--uid", str(uid)]
         if self.sandbox:
@@ -647,12 +646,6 @@ def main(argv: list[str] | None = None) -> int:
     from balkan_course.grading.keys import load_keys
 
     keys = load_keys()
-    if not args.no_preload:
-        # The chart widget's JavaScript, the same for every kernel: built once, here (a
-        # sandboxed kernel could not share its copy).
-        from balkan_course.charts import enable_offline_chart_widget
-
-        enable_offline_chart_widget(args.work_dir / "chart-widget-bundle.js")
     limits = Limits(args.cell_timeout, args.notebook_timeout, args.memory_mb, args.output_kb)
     pool = KernelPool(args.work_dir, limits, args.sandbox, args.hide, args.uid_base,
                       args.worker_index, prestart=not args.no_prestart,
