@@ -15,11 +15,18 @@ explicitly: `pytest -p balkan_course.grading.pytest_plugin --grade submissions`.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
+import sys
 
-import pytest
+# Loaded first (pyproject's addopts name it with -p, before the other plugins' entry points):
+# nbval's import of nbformat reaches jsonschema, which would build an RFC 3987 grammar (about
+# 1 s in every pytest process) that only checks "iri" formats, which nothing here uses.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
 
 ITEMS_KEY = "balkan_course_grading"
 
