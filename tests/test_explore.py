@@ -161,3 +161,22 @@ def test_as_html_escapes_plain_values_and_keeps_html():
     assert as_html("<b>") == "<p>&lt;b&gt;</p>"
     assert as_html(HTML("<b>bold</b>")) == "<b>bold</b>"
     assert as_html(pd.DataFrame({"a": [1]})).startswith("<table")
+
+
+def test_lesson_times_counts_an_explore_call_as_a_control_and_a_plain_call_not():
+    """The time rule gives each control four minutes; a widget cell is now one explore() call."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "lesson_times.py"
+    spec = importlib.util.spec_from_file_location("lesson_times", script)
+    lesson_times = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lesson_times)
+
+    def controls(source):
+        notebook = {"cells": [{"cell_type": "markdown", "source": ["# A lesson"]},
+                              {"cell_type": "code", "source": [source]}]}
+        return lesson_times.sections(notebook)[0]["controls"]
+
+    assert controls("explore(strength_chart, missions=mission_picker)") == 1
+    assert controls("strength_chart(['kfor'])") == 0
