@@ -948,7 +948,8 @@ MEANINGS = {
     "binding_range(max=)": "the slider's largest value",
     "binding_range(step=)": "how far one step moves the slider",
     # more widgets
-    "Label()": "a text label next to a control", "HTML()": "a widget that shows HTML",
+    "Label()": "a text label next to a control",
+    "HTML()": "show HTML (a web page's text) in the notebook",
     "Layout()": "a widget's size and spacing", "ToggleButtons()": "a row of buttons, one on",
     "Textarea()": "a box for several lines of text",
     "Textarea(continuous_update=)": "False: react only when the student leaves the box",

@@ -33,8 +33,9 @@ WORDS_PER_MINUTE = 150
 MINUTES_PER_CODE_CELL = 2.0
 MINUTES_PER_CONTROL = 4.0
 CORE_BUDGET = 40.0
-# A code cell that makes a control: a widget's callback, an Altair parameter bound to an input.
-CONTROL_SIGNS = (".observe(", "bind=", "interactive_output(", "interact(")
+# A code cell that makes a control: a widget's callback or `explore(...)` call, an Altair
+# parameter bound to an input.
+CONTROL_SIGNS = (".observe(", "bind=", "interactive_output(", "interact(", "explore(")
 GLOSSARY = "../docs/glossary.md"
 READINGS_PREFIX = "readings"  # a section whose heading cell id starts so is read after class
 QUESTION = "*Question:*"
