@@ -185,3 +185,26 @@ def test_a_submitted_primer_is_reported_as_practice_not_graded(tmp_path):
         tmp_path, load_instructor_notebooks(SOLUTIONS), practice_notebooks(SOLUTIONS))}
     assert found[PRIMER].refused.startswith("practice, not graded: ")
     assert found[GRADED].notebook == GRADED and not found[GRADED].refused
+
+
+def test_after_a_restart_a_primer_check_says_in_one_line_what_to_run():
+    """The restart handler of the exercises (tests/test_restart.py) works in the primer: a
+    check cell run first in a fresh kernel prints its one line, no traceback."""
+    from jupyter_client.manager import KernelManager
+
+    sources = {cell["id"]: cell.source for cell in nbformat.read(LESSON, as_version=4).cells}
+    shown: list[dict] = []
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(LESSON.parent))
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(sources["p4-check"], timeout=60,
+                                           output_hook=lambda message: shown.append(message))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    errors = [m["content"]["traceback"] for m in shown if m["msg_type"] == "error"]
+    assert reply["content"]["status"] == "error"
+    assert errors == [[checks.missing_name_line("p4-function", "per_nation")]]
