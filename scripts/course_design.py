@@ -140,7 +140,10 @@ def load_notebooks(folder: Path) -> dict[str, dict]:
 
 
 def load_course(root: Path = ROOT) -> Course:
-    return Course(load_notebooks(root / "notebooks"), load_notebooks(root / "solutions"),
+    # A practice master (the primer's: solutions/00a) is read as its lesson, in notebooks/.
+    solutions = {stem: nb for stem, nb in load_notebooks(root / "solutions").items()
+                 if not nb.get("metadata", {}).get("balkan_course", {}).get("practice")}
+    return Course(load_notebooks(root / "notebooks"), solutions,
                   {name: list(spec[1]) for name, spec in lesson_times.LESSONS.items()})
 
 

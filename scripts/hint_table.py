@@ -60,6 +60,8 @@ def rows() -> list[tuple[str, str, str]]:
     found = []
     for path in sorted(KEYS_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("practice"):
+            continue  # the primer's self-checks: practice, not the exercise sets' checks
         for check_id in data["order"]:
             key = data["checks"][check_id]
             hints = [probe["hint"] for probe in key["probes"]]

@@ -9,7 +9,8 @@ docs/teachers_guide.md:
 - prose is read at 150 words a minute (markdown cells, words as `str.split` counts them);
 - each code cell costs two minutes: read it, run it, look at the result, often run it again
   (the machine's own running time is seconds per lesson, measured by `make benchmark`, and is
-  left out);
+  left out); a check cell (tagged `check`: the primer's practice) is part of its answer cell's
+  two minutes, run right after it;
 - each widget or chart with its own controls costs four more minutes of trying it out.
 A lesson's core must fit in 40 minutes of that: a 45-minute period keeps five for starting up;
 the sections listed as extension go beyond the core.
@@ -131,7 +132,7 @@ def sections(notebook: dict) -> list[dict]:
         section = found[-1]
         if cell["cell_type"] == "markdown":
             section["words"] += len(text.split())
-        else:
+        elif "check" not in cell.get("metadata", {}).get("tags", []):
             section["code"] += 1
             if any(sign in text for sign in CONTROL_SIGNS):
                 section["controls"] += 1

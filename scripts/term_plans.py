@@ -203,6 +203,8 @@ def read_sets(root: Path = ROOT) -> list[ExerciseSet]:
     found = []
     for path in sorted((root / "solutions").glob("*.ipynb")):
         notebook = read_notebook(path)
+        if notebook.get("metadata", {}).get("balkan_course", {}).get("practice"):
+            continue  # the primer's master: a lesson (read_lessons), not a set with points
         checks, written = [], []
         for cell in notebook["cells"]:
             tags = cell.get("metadata", {}).get("tags", [])

@@ -20,15 +20,18 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from balkan_course.grading.cells import is_practice  # noqa: E402
 from balkan_course.grading.variants import count_variants  # noqa: E402
 
 GOAL_VERSIONS = 4
 
 
 def figures(solutions: Path = ROOT / "solutions") -> dict[str, dict[str, dict]]:
-    """notebook stem -> question -> {declared, versions, non_trivial}."""
-    return {path.stem: count_variants(nbformat.read(path, as_version=4))
-            for path in sorted(solutions.glob("*.ipynb"))}
+    """notebook stem -> question -> {declared, versions, non_trivial}, of the graded sets (the
+    primer's practice is never released in versions)."""
+    notebooks = {path.stem: nbformat.read(path, as_version=4)
+                 for path in sorted(solutions.glob("*.ipynb"))}
+    return {stem: count_variants(nb) for stem, nb in notebooks.items() if not is_practice(nb)}
 
 
 def readme_sentence(counts: dict[str, dict[str, dict]]) -> str:

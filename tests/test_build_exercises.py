@@ -1,4 +1,6 @@
-"""exercises/ is exactly what the builder makes from solutions/, and gives no answer away."""
+"""exercises/ is exactly what the builder makes from solutions/, and gives no answer away. A
+practice solution (the primer) is built the same way into a lesson, notebooks/NN_name.ipynb,
+which is committed with outputs: it is compared by its cells' sources and metadata."""
 
 from __future__ import annotations
 
@@ -16,10 +18,20 @@ from balkan_course.grading.variants import STRIPPED_META, variant_notebook
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 EXERCISES = ROOT / "exercises"
+LESSONS = ROOT / "notebooks"
 
 
 def read(path):
     return nbformat.read(path, as_version=4)
+
+
+def practice(path) -> bool:
+    return builder.is_practice(read(path))
+
+
+def student_copy(path) -> Path:
+    """What the build writes from a solution: the exercise, or the lesson of a practice one."""
+    return (LESSONS if practice(path) else EXERCISES) / path.name
 
 
 def solution_region_lines(source: str) -> list[str]:
@@ -36,13 +48,22 @@ def solution_region_lines(source: str) -> list[str]:
 
 def test_every_exercise_has_a_solution_and_the_reverse():
     assert SOLUTIONS
-    assert {p.name for p in SOLUTIONS} == {p.name for p in EXERCISES.glob("*.ipynb")}, \
+    graded = {p.name for p in SOLUTIONS if not practice(p)}
+    assert graded == {p.name for p in EXERCISES.glob("*.ipynb")}, \
         "exercises/ and solutions/ hold different notebooks: run `make exercises`"
+    assert all((LESSONS / p.name).is_file() for p in SOLUTIONS if practice(p))
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_exercises_are_up_to_date(path, tmp_path):
     builder.build(path.parent, tmp_path, with_keys=False)
+    if practice(path):  # a lesson, committed with its outputs
+        rebuilt = builder.without_outputs(read(tmp_path / path.name))
+        assert rebuilt == builder.without_outputs(read(LESSONS / path.name)), (
+            f"notebooks/{path.name} is stale or edited by hand: run `make exercises`, then "
+            f"scripts/execute_notebooks.py notebooks/{path.name} (it is generated from "
+            f"solutions/{path.name})")
+        return
     rebuilt = (tmp_path / path.name).read_bytes()
     committed = (EXERCISES / path.name).read_bytes()
     assert rebuilt == committed, (
@@ -63,7 +84,7 @@ def test_solutions_follow_the_authoring_rules(path):
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_no_solution_rubric_or_wrong_answer_leaks(path):
-    solution, exercise = read(path), read(EXERCISES / path.name)
+    solution, exercise = read(path), read(student_copy(path))
     # Prompts may quote code as a tip; solution code must not reach the code cells.
     text = "\n".join(cell.source for cell in exercise.cells if cell.cell_type == "code")
     exercise_ids = {cell["id"] for cell in exercise.cells}
@@ -80,8 +101,10 @@ def test_no_solution_rubric_or_wrong_answer_leaks(path):
         if builder.ANSWER_TEXT in cell_tags:
             mine = next(c for c in exercise.cells if c["id"] == cell["id"])
             assert mine.source == builder.TEXT_PLACEHOLDER
-    raw = (EXERCISES / path.name).read_text(encoding="utf-8")
+    raw = student_copy(path).read_text(encoding="utf-8")
     assert "BEGIN SOLUTION" not in raw and "STUB:" not in raw
+    if practice(path):
+        return  # a lesson keeps its outputs
     for cell in exercise.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
@@ -91,7 +114,7 @@ def test_no_solution_rubric_or_wrong_answer_leaks(path):
 def test_checks_prompts_and_ids_are_kept(path):
     # The exercise shows the default version of each question with versions (prompts
     # rendered), without the list of the other versions.
-    solution, exercise = variant_notebook(read(path), 0), read(EXERCISES / path.name)
+    solution, exercise = variant_notebook(read(path), 0), read(student_copy(path))
     kept = [cell for cell in solution.cells
             if not any(tag in builder.tags(cell) for tag in builder.INSTRUCTOR_ONLY)]
     assert [c["id"] for c in exercise.cells] == [c["id"] for c in kept]
@@ -99,8 +122,11 @@ def test_checks_prompts_and_ids_are_kept(path):
         assert builder.CELL_ID.match(mine["id"])
         assert mine.cell_type == theirs.cell_type
         assert builder.tags(mine) == builder.tags(theirs)
+        generated = {"generated": builder.GENERATED_NOTE} if practice(path) and (
+            mine is exercise.cells[0]) else {}  # the lesson says it is generated
         assert builder.course_meta(mine) == {
-            k: v for k, v in builder.course_meta(theirs).items() if k not in STRIPPED_META}
+            k: v for k, v in builder.course_meta(theirs).items() if k not in STRIPPED_META
+        } | generated
         if builder.CHECK in builder.tags(theirs):
             # The checker is imported again first: a student's own `check` cannot break it.
             assert mine.source == f"{builder.CHECK_IMPORT}\n\n{theirs.source}"
@@ -172,14 +198,16 @@ def untouched_runs(tmp_path_factory) -> dict[str, list[dict]]:
     one fresh process: tests/notebooks_in_process.py; make test-browser runs them in
     JupyterLab)."""
     out = tmp_path_factory.mktemp("untouched")
-    exercises = [EXERCISES / path.name for path in SOLUTIONS]
+    # (The primer's lesson as given: tests/test_primer.py; it shows an error on purpose.)
+    exercises = [EXERCISES / path.name for path in SOLUTIONS if not practice(path)]
     subprocess.run([sys.executable, str(ROOT / "tests" / "notebooks_in_process.py"), str(out),
                     *map(str, exercises)], check=True, cwd=ROOT)
     return {path.stem: json.loads((out / f"{path.stem}.cells.json").read_text())
             for path in exercises}
 
 
-@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [p for p in SOLUTIONS if not practice(p)],
+                         ids=lambda p: p.stem)
 def test_an_untouched_exercise_runs_without_errors_and_says_not_answered(path, untouched_runs):
     """Students first run the notebook as given: no traceback, every check says why."""
     from balkan_course.grading.checks import NOT_ANSWERED
@@ -208,3 +236,33 @@ def test_split_pieces_of_a_stream_are_stored_as_one_output():
     assert [o.get("name") for o in merged] == ["stdout", "stderr", None, "stdout"]
     assert merged[0]["text"] == "✅ a: correct\n"
     assert merged[-1]["text"] == ["b\n", "c\n"]
+
+
+def test_a_practice_solution_becomes_a_lesson_rewritten_only_when_its_cells_change(tmp_path):
+    """Practice (the primer): its student copy goes to the lessons folder, not exercises/; an
+    unchanged build keeps the outputs the lesson is committed with."""
+    solutions, exercises, lessons = tmp_path / "solutions", tmp_path / "ex", tmp_path / "nb"
+    solutions.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={"balkan_course": {"practice": True}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# Practice", id="title"),
+                nbformat.v4.new_code_cell("# BEGIN SOLUTION\nx = 1\n# STUB: x = ...\n"
+                                          "# END SOLUTION", id="a",
+                                          metadata={"tags": [builder.ANSWER]}),
+                nbformat.v4.new_code_cell('check("t-x", x)', id="c", metadata={
+                    "tags": [builder.CHECK], "balkan_course": {"check_id": "t-x", "points": 1}})]
+    nbformat.write(nb, solutions / "00z_practice.ipynb")
+    assert builder.build(solutions, exercises, with_keys=False, lessons=lessons) == [
+        lessons / "00z_practice.ipynb"]
+    assert list(exercises.glob("*.ipynb")) == []
+    lesson = read(lessons / "00z_practice.ipynb")
+    assert lesson.cells[1].source == "x = ..."
+    assert lesson.cells[0].metadata["balkan_course"]["generated"] == builder.GENERATED_NOTE
+    lesson.cells[2].outputs = [nbformat.v4.new_output("stream", text="❌ t-x: ...\n")]
+    nbformat.write(lesson, lessons / "00z_practice.ipynb")
+    assert builder.build(solutions, exercises, with_keys=False, lessons=lessons) == []
+    assert read(lessons / "00z_practice.ipynb").cells[2].outputs  # kept
+    nb.cells[0].source = "# Practice, reworded"
+    nbformat.write(nb, solutions / "00z_practice.ipynb")
+    assert builder.build(solutions, exercises, with_keys=False, lessons=lessons) == [
+        lessons / "00z_practice.ipynb"]
+    assert read(lessons / "00z_practice.ipynb").cells[2].outputs == []

@@ -19,16 +19,21 @@ from pathlib import Path
 import nbformat
 import pytest
 from answer_corpus import SOLUTIONS, corpus_modules
-from test_answer_corpus import STEMS, judged
+from test_answer_corpus import STEMS as ALL_STEMS
+from test_answer_corpus import judged
 
 from balkan_course.grading import checks
 from balkan_course.grading import grade as grading
 from balkan_course.grading.build import ANSWER, CHECK, course_meta, tags
+from balkan_course.grading.cells import is_practice
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
 PER_ROLE = 2
 SOLUTION_BLOCK = re.compile(r"# BEGIN SOLUTION\n.*?# END SOLUTION\n?", re.DOTALL)
+# The graded sets: the primer's practice is never graded (tests/test_primer.py).
+STEMS = [stem for stem in ALL_STEMS
+         if not is_practice(nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4))]
 
 
 def _questions(stem: str) -> dict[str, tuple[str, str, dict]]:

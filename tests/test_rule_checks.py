@@ -46,7 +46,8 @@ WITHOUT_RERUN = {
 
 
 def test_every_computed_check_reruns_on_hidden_data_or_says_why_not():
-    keys = load_keys()
+    # The primer's practice checks are left out: its tables are typed into the lesson.
+    keys = {check_id: key for check_id, key in load_keys().items() if not key.get("practice")}
     without = {check_id for check_id, key in keys.items() if not key["facts"].get("rerun")}
     unlisted = sorted(without - set(WITHOUT_RERUN))
     assert not unlisted, f"checks without a rerun and without a reason: {unlisted}"

@@ -34,7 +34,10 @@ def solution_points() -> dict[str, tuple[int, int, int, int]]:
     """Per set, read here without the script: (checks, checked points, written, written points)."""
     found = {}
     for path in sorted((ROOT / "solutions").glob("*.ipynb")):
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        if notebook["metadata"].get("balkan_course", {}).get("practice"):
+            continue  # the primer: practice, no points
+        cells = notebook["cells"]
 
         def points(tag, cells=cells):
             return [c["metadata"]["balkan_course"]["points"] for c in cells

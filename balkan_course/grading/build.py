@@ -8,6 +8,11 @@ For each solutions/NN_name.ipynb:
    success lines with their receipts, which the grader compares) are written back into the solution;
 2. write exercises/NN_name.ipynb: solution regions become stubs, free-text answers become a
    placeholder, rubric and wrong-answers cells are dropped, outputs are cleared.
+A *practice* solution (notebook metadata {"balkan_course": {"practice": true}}: the Python
+primer) is built the same way, but its key file says "practice": true (never released in
+versions, graded or counted) and its student copy is a lesson: notebooks/NN_name.ipynb, which
+is committed with outputs (run scripts/execute_notebooks.py on it after a change) and rewritten
+only when its cells change.
 Step 2 alone (`--exercises-only`) is deterministic and needs no kernel: the tests rebuild the
 exercises into a temporary folder and compare bytes to catch a stale exercises/.
 The rules for authors are in docs/authoring_exercises.md.
@@ -24,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 
-from balkan_course.grading.cells import course_meta, source_of, tags
+from balkan_course.grading.cells import PRACTICE, course_meta, is_practice, source_of, tags
 from balkan_course.grading.keys import KEYS_DIR, RECORD_ENV
 from balkan_course.grading.versions import STRIPPED_META, validate_parameters, variant_notebook
 
@@ -44,6 +49,10 @@ CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
 CHECK_IMPORT = "from balkan_course.grading.checks import check  # the course's checker"
 # The progress cell imports what it calls too: run first after a restart, it still works.
 PROGRESS_IMPORT = "from balkan_course.grading.checks import show_progress"
+# On the first cell of a practice lesson (notebooks/), generated like an exercise.
+GENERATED_NOTE = ("generated from its master in solutions/ by `python -m "
+                  "balkan_course.grading.build solutions exercises`: edit the solution, never "
+                  "this notebook")
 
 
 class AuthoringError(ValueError):
@@ -178,6 +187,8 @@ def build_exercise(solution, variant: int = 0) -> nbformat.NotebookNode:
         "language_info": {"name": "python"},
     }
     exercise.cells = [new for cell in solution.cells if (new := exercise_cell(cell)) is not None]
+    if is_practice(solution) and exercise.cells:
+        exercise.cells[0].metadata.setdefault("balkan_course", {})["generated"] = GENERATED_NOTE
     return exercise
 
 
@@ -250,6 +261,8 @@ def execute_recording(nb, key_path: Path, folder: Path, timeout: int = 600,
                              f"but the check cells name {sorted(expected)}")
     keys["order"] = list(expected)
     keys["free_text"] = free_text_checks(nb)
+    if is_practice(nb):
+        keys[PRACTICE] = True
     key_path.write_text(json.dumps(keys, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                         encoding="utf-8")
     return keys
@@ -287,10 +300,24 @@ def merged_streams(outputs: list) -> list:
     return merged
 
 
+def without_outputs(nb) -> str:
+    """A notebook's text without what running it adds (outputs, execution counts): what a
+    practice lesson is compared by, since it is committed with its outputs."""
+    nb = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nbformat.writes(nb)
+
+
 def build(solutions: Path, exercises: Path, keys_dir: Path = KEYS_DIR,
-          with_keys: bool = True, only: list[str] | None = None) -> list[Path]:
+          with_keys: bool = True, only: list[str] | None = None,
+          lessons: Path | None = None) -> list[Path]:
     """Build every exercise (and key) from the solutions folder (or only the named ones);
-    returns the exercises written."""
+    returns the student copies written. A practice solution's copy goes to `lessons` (the
+    course's notebooks/; by default beside the exercises), and only when its cells changed:
+    the lesson keeps the outputs it is committed with."""
     written = []
     exercises.mkdir(parents=True, exist_ok=True)
     keys_dir.mkdir(parents=True, exist_ok=True)
@@ -309,10 +336,22 @@ def build(solutions: Path, exercises: Path, keys_dir: Path = KEYS_DIR,
             print(f"executing {solution_path} (record mode) ...", flush=True)
             record_keys(solution_path, keys_dir)
             solution = nbformat.read(solution_path, as_version=4)
-        target = exercises / solution_path.name
-        target.write_text(exercise_text(solution), encoding="utf-8")
+        text = exercise_text(solution)
+        if is_practice(solution):
+            target = (lessons or exercises) / solution_path.name
+            if target.exists() and without_outputs(nbformat.read(target, as_version=4)) == \
+                    without_outputs(nbformat.reads(text, as_version=4)):
+                print(f"{target} is up to date")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target}: a lesson, committed with outputs: run "
+                  f"scripts/execute_notebooks.py {target}")
+        else:
+            target = exercises / solution_path.name
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target}")
         written.append(target)
-        print(f"wrote {target}")
     return written
 
 
@@ -323,13 +362,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercises-only", action="store_true",
                         help="do not execute the solutions (keys and outputs stay as they are)")
     parser.add_argument("--keys-dir", type=Path, default=KEYS_DIR)
+    parser.add_argument("--lessons", type=Path, default=None,
+                        help="where a practice solution's lesson goes (default: notebooks/ "
+                             "beside the solutions folder)")
     parser.add_argument("--only", default="",
                         help="only these solutions, comma-separated stems (e.g. 03_who_is_who)")
     args = parser.parse_args(argv)
     only = [stem.strip() for stem in args.only.split(",") if stem.strip()] or None
     try:
         build(args.solutions, args.exercises, args.keys_dir, with_keys=not args.exercises_only,
-              only=only)
+              only=only, lessons=args.lessons or args.solutions.parent / "notebooks")
     except AuthoringError as problem:
         print(f"The solutions break the authoring rules:\n{problem}", file=sys.stderr)
         return 1
@@ -341,4 +383,5 @@ if __name__ == "__main__":
 
 
 __all__ = ["build", "build_exercise", "exercise_text", "stub_solution", "validate_solution",
-           "check_cells", "check_parts", "key_ids", "free_text_checks", "merged_streams"]
+           "check_cells", "check_parts", "key_ids", "free_text_checks", "merged_streams",
+           "without_outputs"]

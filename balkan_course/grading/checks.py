@@ -165,6 +165,11 @@ def show_progress(notebook: str) -> None:
             if key["notebook"] == notebook}
     if recording._record_path() is not None:
         keys = {check_id: {} for check_id in recording._recorded}
+    if keys and all(key.get("practice") for key in keys.values()):
+        # The primer: each check's own line is its feedback; nothing is counted or graded.
+        print(f"{notebook} is practice: nothing in it is counted or graded; each check's line "
+              "says how you did.")
+        return
     if not keys:
         print(f"No checks are known for {notebook!r}.")
         return

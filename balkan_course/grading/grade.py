@@ -50,6 +50,7 @@ from balkan_course.grading.instructor import (  # noqa: E402, F401 (names import
     check_expressions,
     grader_imports,
     load_instructor_notebooks,
+    practice_notebooks,
 )
 from balkan_course.grading.progress import Progress  # noqa: E402
 from balkan_course.grading.release import (  # noqa: E402, F401
@@ -249,7 +250,8 @@ def grade(submissions_dir: Path, out_dir: Path, solutions_dir: Path = SOLUTIONS_
         raise GradingSetupError("--isolation on: this machine cannot build the sandbox (user, "
                                 "PID, mount, IPC and network namespaces with `unshare`, and "
                                 "Linux 5.12 or newer for read-only mounts)")
-    submissions = find_submissions(submissions_dir, instructors)
+    submissions = find_submissions(submissions_dir, instructors,
+                                   practice_notebooks(solutions_dir))
     # Several machines (balkan_course/grading/shards.py): this run's stable part only.
     submissions = select_shard(submissions, shard)
     write_manifest(out_dir, shard, submissions)

@@ -1,7 +1,9 @@
 """The instructor's material a class is graded against: the solution notebooks.
 
 load_instructor_notebooks reads solutions/ and refuses a check whose answer key is missing or
-whose check cell the grader cannot read (GradingSetupError: nothing about a student). Each check
+whose check cell the grader cannot read (GradingSetupError: nothing about a student). Practice
+solutions (the primer) are left out: nothing in them is graded (practice_notebooks names them,
+so that a submitted one is reported as practice). Each check
 cell's `check(...)` calls become expressions the grader evaluates on the values it takes from a
 student's kernel (check_expressions), with the imports of the instructor's set-up code
 (grader_imports).
@@ -22,6 +24,7 @@ from balkan_course.grading.build import (
     source_of,
     tags,
 )
+from balkan_course.grading.cells import is_practice
 from balkan_course.grading.keys import load_keys
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +41,8 @@ def load_instructor_notebooks(solutions_dir: Path) -> dict[str, nbformat.Noteboo
     instructors = {}
     for path in sorted(solutions_dir.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        if is_practice(nb):
+            continue
         for cell in nb.cells:
             if CHECK in tags(cell):
                 missing = [part for part in check_parts(cell) if part not in keys]
@@ -49,6 +54,12 @@ def load_instructor_notebooks(solutions_dir: Path) -> dict[str, nbformat.Noteboo
     if not instructors:
         raise GradingSetupError(f"no solution notebooks in {solutions_dir}")
     return instructors
+
+
+def practice_notebooks(solutions_dir: Path) -> list[str]:
+    """The stems of the practice solutions (the primer): never graded."""
+    return [path.stem for path in sorted(Path(solutions_dir).glob("*.ipynb"))
+            if is_practice(nbformat.read(path, as_version=4))]
 
 
 def check_expressions(cell) -> list[dict]:

@@ -261,7 +261,10 @@ def load_keys(keys_dir: Path | None = None) -> dict[str, dict]:
         for folder in folders:
             for path in sorted(folder.glob("*.json")):
                 data = json.loads(path.read_text(encoding="utf-8"))
+                # A practice notebook's keys (the primer's) judge its self-checks; the flag
+                # keeps them out of what is counted or graded (show_progress, the tests).
+                practice = {"practice": True} if data.get("practice") else {}
                 for check_id in data.get("order", sorted(data["checks"])):
                     _keys_cache[check_id] = {**data["checks"][check_id],
-                                             "notebook": data["notebook"]}
+                                             "notebook": data["notebook"], **practice}
     return _keys_cache

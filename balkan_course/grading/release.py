@@ -35,6 +35,7 @@ from pathlib import Path
 import nbformat
 
 from balkan_course.grading.build import AuthoringError, exercise_text, validate_solution
+from balkan_course.grading.cells import is_practice
 from balkan_course.grading.instructor import GradingSetupError
 from balkan_course.grading.keys import KEYS_DIR, RELEASED_KEYS
 from balkan_course.grading.progress import Progress
@@ -117,6 +118,10 @@ def load_solutions(solutions_dir: Path, only: list[str] | None = None) -> dict:
         if only and path.stem not in only:
             continue
         nb = nbformat.read(path, as_version=4)
+        if is_practice(nb):
+            # Practice (the primer) is never graded, so versions would protect nothing: it is
+            # not released; students read it as a lesson, in notebooks/.
+            continue
         validate_solution(nb, path.name)
         solutions[path.stem] = nb
     if not solutions:

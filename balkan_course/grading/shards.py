@@ -32,6 +32,7 @@ from balkan_course.grading.instructor import (
     SOLUTIONS_DIR,
     GradingSetupError,
     load_instructor_notebooks,
+    practice_notebooks,
 )
 from balkan_course.grading.progress import Progress
 from balkan_course.grading.report import write_reports
@@ -114,7 +115,8 @@ def merge(shard_dirs: list[Path], out_dir: Path, submissions_dir: Path,
     """Join shard outputs into out_dir: the files a single run writes, from the same code."""
     manifests = read_manifests(shard_dirs)
     instructors = load_instructor_notebooks(solutions_dir)
-    submissions = find_submissions(submissions_dir, instructors)
+    submissions = find_submissions(submissions_dir, instructors,
+                                   practice_notebooks(solutions_dir))
     owned = {tuple(pair): m["shard"] for m in manifests for pair in m["submissions"]}
     strays = [f"{s.student}/{s.notebook}" for s in submissions
               if (s.student, s.notebook) not in owned]

@@ -101,8 +101,11 @@ def _walk(folder: Path, found: list[tuple[Path, str]], depth: int = 0) -> None:
             found.append((path, "other"))
 
 
-def find_submissions(submissions_dir: Path, instructors: dict) -> list[Submission]:
-    """One Submission per file handed in (and per refused entry), each to get a row."""
+def find_submissions(submissions_dir: Path, instructors: dict,
+                     practice: list[str] = ()) -> list[Submission]:
+    """One Submission per file handed in (and per refused entry), each to get a row. A file
+    named after a practice notebook (the primer: instructor.practice_notebooks) gets a row
+    that says it is practice, not graded."""
     known = sorted(instructors)
     found: list[Submission] = []
     for entry in sorted(os.scandir(submissions_dir), key=lambda e: e.name):
@@ -134,6 +137,10 @@ def find_submissions(submissions_dir: Path, instructors: dict) -> list[Submissio
                 submission.refused = f"refused: {relative} is a symbolic link, not a notebook"
             elif kind == "other":
                 submission.refused = f"refused: {relative} is not a regular file"
+            elif notebook is None and match_notebook_name(stem, sorted(practice)):
+                submission.refused = (f"practice, not graded: {relative} is the "
+                                      f"{match_notebook_name(stem, sorted(practice))} lesson, "
+                                      "whose self-checks are for the student alone")
             elif notebook is None:
                 submission.refused = (f"not graded: no exercise matches the file name "
                                       f"{relative} (expected one of {', '.join(known)})")

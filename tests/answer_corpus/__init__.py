@@ -22,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 
+from balkan_course.grading.cells import is_practice
+
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 SKIPPED_TAGS = {"wrong-answers", "check"}
@@ -83,8 +85,8 @@ def _run_cells(nb, namespace: dict, with_checks: bool) -> dict[str, tuple[dict, 
         if "check" in tags:
             for check_id, expression in _check_calls(cell.source):
                 found[check_id] = (dict(namespace), expression)
-        if tags & SKIPPED_TAGS and not with_checks:
-            continue
+        if tags & SKIPPED_TAGS and not with_checks or "raises-exception" in tags:
+            continue  # (the primer shows an error on purpose: its cell is meant to fail)
         if with_checks:
             namespace["In"].append(cell.source)
         _quiet_exec(cell.source, dict(namespace) if tags & SKIPPED_TAGS else namespace)
@@ -191,7 +193,11 @@ def readme_sentence(counts: dict[str, dict[str, int]]) -> str:
     accepted = sum(c["accepted"] for c in counts.values())
     wrong = sum(c["wrong"] for c in counts.values())
     rejected = sum(c["rejected"] for c in counts.values())
-    return (f"On the answer corpus ({right + wrong} answers to the {len(counts)} exercise sets), "
+    practice = [stem for stem in counts if is_practice(
+        nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4))]
+    sets = f"the {len(counts) - len(practice)} exercise sets" + (
+        " and the primer's practice exercises" if practice else "")
+    return (f"On the answer corpus ({right + wrong} answers to {sets}), "
             f"the checks accept {accepted} of {right} correct answers "
             f"({100 * accepted / right:.1f} %) and reject {rejected} of {wrong} wrong ones "
             f"({100 * rejected / wrong:.1f} %).")
