@@ -20,6 +20,7 @@ from balkan_course.grading import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "balkan_course.grading.pytest_plugin"
+PRACTICE = "00p_practice"  # a practice notebook's name in the drill course
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,12 @@ def course(tmp_path_factory):
         nbformat.write(notebook, submissions / student / f"{drill.NOTEBOOK}.ipynb")
     (submissions / "dave").mkdir()
     (submissions / "dave" / "notes.txt").write_text("I forgot to upload it")
+    # a practice notebook (as the primer is) among the solutions, and erin hands hers in
+    practice = drill.solution()
+    practice.metadata.setdefault("balkan_course", {})["practice"] = True
+    nbformat.write(practice, solutions / f"{PRACTICE}.ipynb")
+    (submissions / "erin").mkdir()
+    nbformat.write(drill.completed(), submissions / "erin" / f"{PRACTICE}.ipynb")
     return folder, solutions, keys, submissions
 
 
@@ -57,11 +64,15 @@ def run_pytest(course, out: Path, *more: str) -> tuple[subprocess.CompletedProce
         for case in ElementTree.parse(junit).iter("testcase"):
             properties = {p.get("name"): p.get("value") for p in case.iter("property")}
             failure = case.find("failure")
+            if failure is None:
+                failure = case.find("skipped")
             # JUnit's classname is the node id's head: "alice.00_drill" for alice::00_drill::x
             student, _, notebook = case.get("classname").partition(".")
             name = f"{notebook}::{case.get('name')}" if notebook else case.get("name")
+            outcome = ("passed" if failure is None
+                       else "skipped" if failure.tag == "skipped" else "failed")
             cases[(student, name)] = (
-                "failed" if failure is not None else "passed", properties,
+                outcome, properties,
                 failure.get("message", "") + (failure.text or "") if failure is not None
                 else "")
     return done, cases
@@ -112,6 +123,17 @@ def test_a_file_the_grader_refuses_is_a_failing_item_with_its_status(graded):
     assert outcome == "failed"
     assert properties["status"] in by_make_grade[("dave", name)]["status"]
     assert "no notebook" in message
+
+
+def test_a_handed_in_practice_notebook_is_skipped_not_failed(graded):
+    """The primer is practice: handed in, it is neither graded nor counted against anyone."""
+    _, cases, by_make_grade = graded
+    ((name, (outcome, properties, message)),) = [
+        (name, case) for (student, name), case in cases.items() if student == "erin"]
+    assert outcome == "skipped" and name.startswith(PRACTICE)
+    assert properties["status"].startswith("practice, not graded")
+    assert by_make_grade[("erin", name)]["status"].startswith("practice, not graded")
+    assert "practice, not graded" in message
 
 
 def test_the_failure_is_the_graders_message_not_a_traceback(graded):

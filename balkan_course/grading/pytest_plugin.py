@@ -29,6 +29,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 ITEMS_KEY = "balkan_course_grading"
+PRACTICE = "practice, not graded"  # a handed-in primer's status (submissions.find_submissions)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -113,6 +114,8 @@ class CheckItem(pytest.Item):
         if self.refusal:  # a file the grader does not grade at all (its row says why)
             self.user_properties += [("points", 0), ("max_points", 0),
                                      ("status", self.refusal)]
+            if self.refusal.startswith(PRACTICE):  # the primer: skipped, not failed
+                pytest.skip(f"{self.notebook}: {self.refusal}")
             raise CheckFailed(f"{self.notebook}: {self.refusal}")
         run: GradeRun = self.config.stash[RUN]
         result = run.results(self.session).get((self.student, self.notebook))
@@ -180,6 +183,7 @@ def pytest_collection(session: pytest.Session):
         SOLUTIONS_DIR,
         find_submissions,
         load_instructor_notebooks,
+        practice_notebooks,
     )
 
     if not submissions.is_dir():
@@ -190,7 +194,8 @@ def pytest_collection(session: pytest.Session):
     solutions = config.getoption("--grade-solutions") or SOLUTIONS_DIR
     instructors = load_instructor_notebooks(solutions)
     by_student: dict[str, list] = {}
-    for submission in find_submissions(submissions, instructors):
+    for submission in find_submissions(submissions, instructors,
+                                       practice_notebooks(solutions)):
         by_student.setdefault(submission.student, []).append(submission)
     config.stash[RUN] = GradeRun(config, submissions, solutions, instructors, set(by_student))
     session.ihook.pytest_collectstart(collector=session)
