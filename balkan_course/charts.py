@@ -172,7 +172,7 @@ def _theme() -> dict:
             # Labels a little larger than Vega-Lite's 10 px: read on a projector too.
             "axis": {"labelFontSize": 12, "titleFontSize": 13},
             # Long article titles and event names: the default 180 px cuts them.
-            "axisY": {"labelLimit": 320},
+            "axisY": {"labelLimit": 360},
             # Categories and years read level; labels that would overlap (36 years on one
             # axis) are thinned out to every second or fourth one.
             "axisXDiscrete": {"labelAngle": 0, "labelOverlap": "parity"},
@@ -184,6 +184,8 @@ def _theme() -> dict:
             # beside long labels would make the chart wider than the notebook's output area.
             "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom",
                        "columns": 1, "labelLimit": 400},
+            # Facet panels' names as big as axis labels (the default 10 px is hard to read).
+            "header": {"labelFontSize": 12, "titleFontSize": 13},
             # A facet's row names read level, above each panel, from its left edge.
             "headerRow": {"labelAngle": 0, "labelAlign": "left", "labelOrient": "top",
                           "labelAnchor": "start"},
@@ -234,7 +236,8 @@ def enable_offline_chart_widget(cache_file: Path | None = None) -> None:
 
 
 def setup_charts() -> None:
-    """Make every Altair chart render offline, with a picture for GitHub, in safe colours."""
+    """Make every Altair chart render offline, with a picture for GitHub, in the course's theme
+    (safe colours, label widths, legends below the chart)."""
     enable_offline_chart_widget()
     alt.renderers.register(RENDERER, _bundle)
     alt.renderers.enable(RENDERER, embed_options=EMBED_OPTIONS)
