@@ -159,13 +159,42 @@ def _bundle(spec: dict, **metadata) -> tuple[dict, dict]:
 
 
 def _theme() -> dict:
+    """The course's chart style, so that a lesson's chart cell shows only what the chart means.
+
+    Each setting is here because some lesson chart needed it; a chart cell that passes one of
+    these again is flagged by tests/test_chart_styling.py.
+    """
     return {
         "config": {
             "range": {"category": COLOURBLIND_SAFE},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12,
                       "subtitleColor": "#444444", "subtitlePadding": 4},
+            # Labels a little larger than Vega-Lite's 10 px: read on a projector too.
             "axis": {"labelFontSize": 12, "titleFontSize": 13},
-            "legend": {"labelFontSize": 12, "titleFontSize": 13},
+            # Long article titles and event names: the default 180 px cuts them.
+            "axisY": {"labelLimit": 360},
+            # Categories and years read level; labels that would overlap (36 years on one
+            # axis) are thinned out to every second or fourth one.
+            "axisXDiscrete": {"labelAngle": 0, "labelOverlap": "parity"},
+            # "Apr 2024", never a bare "April": each date label says its year.
+            "axisTemporal": {"format": {"year": "%Y", "quarter": "%b %Y", "month": "%b %Y",
+                                        "week": "%d %b %Y", "date": "%d %b %Y",
+                                        "hours": "%d %b %Y"}},
+            # Below the plot, one entry a line (a colour scale stays a level bar): a legend
+            # beside long labels would make the chart wider than the notebook's output area.
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom",
+                       "columns": 1, "labelLimit": 400},
+            # Facet panels' names as big as axis labels (the default 10 px is hard to read).
+            "header": {"labelFontSize": 12, "titleFontSize": 13},
+            # A facet's row names read level, above each panel, from its left edge.
+            "headerRow": {"labelAngle": 0, "labelAlign": "left", "labelOrient": "top",
+                          "labelAnchor": "start"},
+            # A date window drawn as a rule stays visible under its dot.
+            "rule": {"strokeWidth": 3},
+            # A map's country shapes are a light grey background, so the data on them stands out.
+            "geoshape": {"fill": "#E8E8E8", "stroke": "#8C8C8C", "strokeWidth": 0.8},
+            # Gaps between bars, so that each row's bar stands apart.
+            "scale": {"barBandPaddingInner": 0.3},
             "view": {"continuousWidth": 480, "continuousHeight": 300},
         }
     }
@@ -207,7 +236,8 @@ def enable_offline_chart_widget(cache_file: Path | None = None) -> None:
 
 
 def setup_charts() -> None:
-    """Make every Altair chart render offline, with a picture for GitHub, in safe colours."""
+    """Make every Altair chart render offline, with a picture for GitHub, in the course's theme
+    (safe colours, label widths, legends below the chart)."""
     if not os.environ.get(TEXT_ONLY_ENV):
         # Charts shown as text (the grader's and the variants' kernels) need no widget code.
         enable_offline_chart_widget()
