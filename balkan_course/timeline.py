@@ -26,6 +26,11 @@ PRECISION_COLOURS = [COLOURBLIND_SAFE[5], COLOURBLIND_SAFE[0], COLOURBLIND_SAFE[
 MAIN_THEMES = ["history", "peacekeeping", "northern_kosovo", "republika_srpska",
                "nato_commitment", "ukraine_shift"]
 OTHER_THEMES = "other themes"
+# The themes as a reader names them, for legends and tooltips (proper nouns keep capitals).
+THEME_NAMES = {"history": "History", "peacekeeping": "Peacekeeping",
+               "northern_kosovo": "Northern Kosovo", "republika_srpska": "Republika Srpska",
+               "nato_commitment": "NATO commitment", "ukraine_shift": "Ukraine shift",
+               OTHER_THEMES: "Other themes"}
 # Six Okabe-Ito colours for the main themes, a neutral grey for the rest.
 THEME_COLOURS = COLOURBLIND_SAFE[:6] + ["#999999"]
 

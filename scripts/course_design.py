@@ -1012,6 +1012,7 @@ CONSTANT_MEANINGS = {
     "PRECISION_ORDER": "the location precisions, most exact first",
     "PRECISION_SHAPE": "a shape for each location precision",
     "THEME_COLOURS": "a colour for each theme",
+    "THEME_NAMES": "each theme's name as a reader writes it, by its code",
     "INCIDENT_COLOUR": "the colour of incidents on the map",
     "UNITS": "each unit of money with how many euros it holds",
     "ASSUMPTIONS": "the scenario explorer's assumptions and the settings each can take",
