@@ -356,8 +356,9 @@ def expect(condition: bool, message: str, problems: list[str]) -> None:
 
 
 def classroom(args, folder: Path, problems: list[str], progress: Progress) -> None:
-    from conftest import CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM_ARGS
 
     progress.start("starting the hub")
     bare = make_course_repository(folder)

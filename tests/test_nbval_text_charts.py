@@ -3,6 +3,7 @@ pictures), and the variable it sets is the one balkan_course.charts reads."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -34,9 +35,11 @@ def probe_notebook(tmp_path: Path, stored: str) -> Path:
 
 
 def test_the_hook_names_the_variable_the_charts_read():
-    import conftest
-
-    assert conftest.TEXT_ONLY_ENV == TEXT_ONLY_ENV
+    # Loaded by its path: "conftest" may name another folder's conftest in sys.modules
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    assert root_conftest.TEXT_ONLY_ENV == TEXT_ONLY_ENV
 
 
 def test_a_kernel_nbval_starts_shows_charts_as_text(tmp_path):
