@@ -80,8 +80,7 @@ def source_dates_chart(sources: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("window_days:Q", title="Window (days)"),
     ]
     base = alt.Chart(dates).encode(
-        y=alt.Y("citation:N", sort=order, title="Article (earliest first)",
-                axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("citation:N", sort=order, title="Article (earliest first)"),
         color=alt.Color(
             "date_basis:N",
             scale=alt.Scale(domain=["printed", "inferred"]),
@@ -90,8 +89,7 @@ def source_dates_chart(sources: pd.DataFrame) -> alt.LayerChart:
         tooltip=tooltip,
     )
     windows = base.mark_bar(height=14, opacity=0.8).encode(
-        x=alt.X("date:T", title="When the article was written",
-                axis=alt.Axis(format="%b %Y", labelAngle=0)),
+        x=alt.X("date:T", title="When the article was written"),
         x2="draw_end:T",
     )
     days = base.transform_filter(alt.datum.date_precision == "day").mark_point(
@@ -243,12 +241,9 @@ def reported_values_chart(
                         title="Article"),
         tooltip=tooltip,
     )
-    # Days matter on a short time span, months on a long one.
-    span = (table["draw_end"].max() - table["as_of_date"].min()).days
-    date_format = "%-d %b %Y" if span <= 120 else "%b %Y"
     windows = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
-        x=alt.X("as_of_date:T", title="Date the figure applies to",
-                axis=alt.Axis(format=date_format, labelAngle=0, labelOverlap=True)),
+        # (the theme's date labels show days on a short span, months on a long one)
+        x=alt.X("as_of_date:T", title="Date the figure applies to"),
         x2="draw_end:T",
     )
     points = base.mark_point(filled=True, size=140, opacity=1).encode(

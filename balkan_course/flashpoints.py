@@ -244,9 +244,9 @@ def flashpoint_map(incidents: pd.DataFrame, places: pd.DataFrame | None = None,
         size = {"width": 460, "height": 460}
         default_title = "Western Balkans: where did the events of the articles happen?"
 
-    countries = alt.Chart(boundaries_chart_data()).mark_geoshape(
-        fill="#E8E8E8", stroke="#8C8C8C", strokeWidth=0.8, clip=True
-    ).encode(tooltip=[alt.Tooltip("properties.name:N", title="Country")])
+    # The countries' grey fill and outline come from the course theme (setup_charts).
+    countries = alt.Chart(boundaries_chart_data()).mark_geoshape(clip=True).encode(
+        tooltip=[alt.Tooltip("properties.name:N", title="Country")])
     layers = [countries]
 
     labels = NORTH_LABELS if zoom == "north" else COUNTRY_LABELS
@@ -288,11 +288,9 @@ def flashpoint_map(incidents: pd.DataFrame, places: pd.DataFrame | None = None,
                           legend=alt.Legend(values=[1, 2, 4, 8], symbolFillColor="#FFFFFF",
                                             symbolStrokeColor=INCIDENT_COLOUR)),
             shape=alt.Shape("precision_label:N", title="Location of the marker",
-                            scale=alt.Scale(domain=PRECISION_ORDER, range=PRECISION_SHAPE),
-                            legend=alt.Legend(labelLimit=320)),
+                            scale=alt.Scale(domain=PRECISION_ORDER, range=PRECISION_SHAPE)),
             fill=alt.Fill("precision_label:N", title="Location of the marker",
-                          scale=alt.Scale(domain=PRECISION_ORDER, range=PRECISION_FILL),
-                          legend=alt.Legend(labelLimit=320)),
+                          scale=alt.Scale(domain=PRECISION_ORDER, range=PRECISION_FILL)),
             tooltip=[
                 alt.Tooltip("names:N", title="Place (Albanian / Serbian)"),
                 alt.Tooltip("name_en:N", title="English"),

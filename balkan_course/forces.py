@@ -186,7 +186,7 @@ def scenario_chart(
         alt.Chart(levels[["stage", "kind", "troops", "arithmetic"]])
         .mark_bar()
         .encode(
-            x=alt.X("stage:N", title="Step of the scenario", axis=alt.Axis(labelAngle=0)),
+            x=alt.X("stage:N", title="Step of the scenario"),
             y=alt.Y("troops:Q", title="Troops"),
             color=alt.Color("kind:N", title="Number", sort=["reported figure", "assumption"]),
             tooltip=[alt.Tooltip("stage:N", title="Step"),

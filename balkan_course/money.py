@@ -246,7 +246,7 @@ def comparison_chart(table: pd.DataFrame, scale: str = "linear") -> alt.Chart:
     )
     return mark.encode(
         x=x,
-        y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=280)),
+        y=alt.Y("label:N", title=None, sort="-x"),
         color=alt.Color("period_kind:N", title="Period covered",
                         sort=["one year", "several years", "not stated"]),
         tooltip=[

@@ -281,10 +281,7 @@ def forecast_timeline_chart(forecasts: pd.DataFrame, as_of,
     return (
         alt.layer(boxes, labels, rule)
         .properties(width=520, height=70)
-        .facet(row=alt.Row("panel:N", sort=order, title=None,
-                           header=alt.Header(labelAngle=0, labelAlign="left",
-                                             labelOrient="top", labelAnchor="start",
-                                             labelFontSize=12)))
+        .facet(row=alt.Row("panel:N", sort=order, title=None))  # labels: the theme's
         .properties(title={
             "text": "The brief's forecasts: horizon on the time axis, probability upwards",
             "subtitle": [f"Dashed line: {date:%-d %b %Y}. Ranges translate the brief's words "
@@ -491,8 +488,7 @@ def scenario_chart(table: pd.DataFrame | str) -> alt.Chart | str:
             x=alt.X("claims:Q", title="Number of claims", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("choice:N", title=None, axis=alt.Axis(labelLimit=400)),
             color=alt.Color("relation:N", title="Relation to the setting",
-                            sort=list(RELATIONS), scale=alt.Scale(domain=list(RELATIONS)),
-                            legend=alt.Legend(orient="bottom")),  # keeps the chart narrow
+                            sort=list(RELATIONS), scale=alt.Scale(domain=list(RELATIONS))),
             order=alt.Order("relation_order:Q"),
             tooltip=[alt.Tooltip("choice:N", title="Setting"),
                      alt.Tooltip("relation:N", title="Relation"),

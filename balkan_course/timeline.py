@@ -138,17 +138,16 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
         alt.Tooltip("reported_by:N", title="Reported by"),
     ]
     # The event names are the axis title; the subtitle says how the rows are ordered.
-    y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelLimit=360))
+    y = alt.Y("title:N", sort=order, title=None)  # long names: the theme gives 360 px
     colour = alt.Color(
         "date_precision:N",
         scale=alt.Scale(domain=DRAWN_PRECISIONS, range=PRECISION_COLOURS),
-        title="Date known to the",
-        legend=alt.Legend(orient="bottom"),  # beside the event names it would not fit a laptop
+        title="Date known to the",  # (the theme puts legends under the chart)
     )
     layers = []
     windows = table.loc[table["date_precision"] != "day"]
     days = table.loc[table["date_precision"] == "day"]
-    x_axis = alt.X("date_start:T", title="Date", axis=alt.Axis(labelAngle=0))
+    x_axis = alt.X("date_start:T", title="Date")
     if not windows.empty:
         layers.append(
             alt.Chart(windows).mark_bar(height=11).encode(
@@ -236,8 +235,7 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
         .mark_bar()
         .encode(
             x=alt.X("year:O", title="Year the event started",
-                    scale=alt.Scale(domain=list(range(first, last + 1))),
-                    axis=alt.Axis(labelAngle=-90)),
+                    scale=alt.Scale(domain=list(range(first, last + 1)))),
             y=alt.Y("sum(n_events):Q", title="Number of events"),
             color=alt.Color("theme_group:N",
                             scale=alt.Scale(domain=themes, range=THEME_COLOURS),
