@@ -80,7 +80,9 @@ def source_dates_chart(sources: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("window_days:Q", title="Window (days)"),
     ]
     base = alt.Chart(dates).encode(
-        y=alt.Y("citation:N", sort=order, title="Article (earliest first)"),
+        # No axis title: the article names say what the rows are (and a title beside these
+        # long labels overlapped them in the stored picture); the rows run earliest first.
+        y=alt.Y("citation:N", sort=order, title=None),
         color=alt.Color(
             "date_basis:N",
             scale=alt.Scale(domain=["printed", "inferred"]),
@@ -88,7 +90,7 @@ def source_dates_chart(sources: pd.DataFrame) -> alt.LayerChart:
         ),
         tooltip=tooltip,
     )
-    windows = base.mark_bar(height=14, opacity=0.8).encode(
+    windows = base.mark_bar(opacity=0.8).encode(
         x=alt.X("date:T", title="When the article was written"),
         x2="draw_end:T",
     )
@@ -241,7 +243,7 @@ def reported_values_chart(
                         title="Article"),
         tooltip=tooltip,
     )
-    windows = base.mark_rule(strokeWidth=3, opacity=0.6).encode(
+    windows = base.mark_rule(opacity=0.6).encode(
         # (the theme's date labels show days on a short span, months on a long one)
         x=alt.X("as_of_date:T", title="Date the figure applies to"),
         x2="draw_end:T",

@@ -486,7 +486,7 @@ def scenario_chart(table: pd.DataFrame | str) -> alt.Chart | str:
         .mark_bar()
         .encode(
             x=alt.X("claims:Q", title="Number of claims", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("choice:N", title=None, axis=alt.Axis(labelLimit=400)),
+            y=alt.Y("choice:N", title=None),
             color=alt.Color("relation:N", title="Relation to the setting",
                             sort=list(RELATIONS), scale=alt.Scale(domain=list(RELATIONS))),
             order=alt.Order("relation_order:Q"),

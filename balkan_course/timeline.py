@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from balkan_course.charts import COLOURBLIND_SAFE, READABLE_LABELS, source_lines
+from balkan_course.charts import COLOURBLIND_SAFE, source_lines
 from balkan_course.data import date_label
 from balkan_course.evidence import SHORT_NAMES
 
@@ -150,7 +150,7 @@ def timeline_chart(events: pd.DataFrame, title: str = "Timeline of the events") 
     x_axis = alt.X("date_start:T", title="Date")
     if not windows.empty:
         layers.append(
-            alt.Chart(windows).mark_bar(height=11).encode(
+            alt.Chart(windows).mark_bar().encode(
                 x=x_axis, x2="draw_end:T", y=y, color=colour, tooltip=tooltip
             )
         )
@@ -227,9 +227,11 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
     """Stacked bars of events per start year, coloured by theme group, every year on the axis."""
     counts = events_per_year(events)
     counts = counts.loc[counts["year"].between(first, last)]
+    # Theme names as a reader writes them, in the legend and the tooltip alike.
+    counts = counts.assign(theme_group=counts["theme_group"].map(THEME_NAMES))
     source_ids = cited_sources(events)
     busiest = counts.groupby("year")["n_events"].sum().sort_values(ascending=False)
-    themes = MAIN_THEMES + [OTHER_THEMES]
+    themes = [THEME_NAMES[theme] for theme in MAIN_THEMES + [OTHER_THEMES]]
     return (
         alt.Chart(counts)
         .mark_bar()
@@ -239,7 +241,7 @@ def events_per_year_chart(events: pd.DataFrame, first: int = 1990, last: int = 2
             y=alt.Y("sum(n_events):Q", title="Number of events"),
             color=alt.Color("theme_group:N",
                             scale=alt.Scale(domain=themes, range=THEME_COLOURS),
-                            title="Theme", legend=alt.Legend(labelExpr=READABLE_LABELS)),
+                            title="Theme"),
             order=alt.Order("theme_group:N"),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),

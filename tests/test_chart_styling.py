@@ -60,6 +60,34 @@ ALLOWANCE = {
         "35-pixel squares, so the x labels stand upright",
 }
 
+# The lessons' chart helpers (balkan_course/*.py) follow the same rule; charts.py is the theme.
+HELPERS = sorted(p for p in (ROOT / "balkan_course").glob("*.py") if p.name != "charts.py")
+
+# (module, function, argument): why the helper's chart needs it.
+HELPER_ALLOWANCE = {
+    ("evidence.py", "reported_values_chart", "READABLE_LABELS"):
+        "the qualifier legend reads words ('more than'), while the shape scale's domain and the "
+        "tooltip keep the codebook's values; Vega ignores a legend labelExpr set in the theme",
+    ("evidence.py", "reported_values_chart", "labelExpr"): "the same legend as above",
+    ("evidence.py", "reported_values_chart", "fontSize"):
+        "the wording printed beside each point, smaller than the axis labels so that two "
+        "neighbouring wordings do not overlap",
+    ("evidence.py", "reported_values_chart", "format"):
+        "troop numbers as whole numbers with a thousands comma, not '1.1k'",
+    ("flashpoints.py", "flashpoint_map", "fontSize"):
+        "country and place names sized by the map's zoom (the north's close view has room for "
+        "larger names), smaller than the axis-sized text of the theme",
+    ("flashpoints.py", "flashpoint_map", "strokeWidth"):
+        "the dashed Kosovo-Serbia boundary line and the incident markers' outlines, drawn "
+        "heavier than the countries' outlines so that they read as the map's subject",
+    ("money.py", "comparison_chart", "format"):
+        "a log scale's ticks as plain euro amounts (1,000), not '1e+3'",
+    ("narratives.py", "forecast_timeline_chart", "fontSize"):
+        "the probability words printed inside each forecast's box",
+    ("narratives.py", "forecast_timeline_chart", "strokeWidth"):
+        "a thin outline around each forecast's box, so that overlapping boxes stay apart",
+}
+
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -108,6 +136,36 @@ def test_chart_cells_leave_the_styling_to_the_theme(notebook):
     assert not styled, (
         "chart styling in a cell (notebook, cell id, argument): move it to _theme() in "
         f"balkan_course/charts.py, or justify it in ALLOWANCE: {styled}")
+
+
+def styled_functions(module: Path) -> list[tuple[str, str, str]]:
+    """(module, function, argument) for each cosmetic argument in a helper module's charts."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    return sorted({(module.name, node.name, argument) for node in ast.walk(tree)
+                   if isinstance(node, ast.FunctionDef)
+                   for argument in cosmetic_arguments(ast.unparse(node))})
+
+
+@pytest.mark.parametrize("module", HELPERS, ids=lambda path: path.name)
+def test_the_lessons_chart_helpers_leave_the_styling_to_the_theme(module):
+    styled = [found for found in styled_functions(module) if found not in HELPER_ALLOWANCE]
+    assert not styled, (
+        "chart styling in a helper (module, function, argument): move it to _theme() in "
+        f"balkan_course/charts.py, or justify it in HELPER_ALLOWANCE: {styled}")
+
+
+def test_every_helper_allowance_is_still_used():
+    used = {found for module in HELPERS for found in styled_functions(module)}
+    assert set(HELPER_ALLOWANCE) <= used, f"allowed but gone: {set(HELPER_ALLOWANCE) - used}"
+
+
+def test_a_styled_helper_function_is_named(tmp_path):
+    module = tmp_path / "helper.py"
+    module.write_text("import altair as alt\n\n\ndef chart(data):\n"
+                      "    return alt.Chart(data).mark_bar().encode(\n"
+                      "        y=alt.Y('a:N', axis=alt.Axis(labelLimit=300)))\n",
+                      encoding="utf-8")
+    assert styled_functions(module) == [("helper.py", "chart", "labelLimit")]
 
 
 def test_every_allowance_is_still_used():
