@@ -13,4 +13,13 @@
 
 Nothing is imported here, so that a student's `from balkan_course.grading.checks import check`
 stays fast.
+
+One line runs here, before any module of the grader (cli, grade, runner, the pytest plugin, which
+pyproject's addopts load before the other plugins) can import nbformat: nbformat's jsonschema
+would otherwise build an RFC 3987 grammar (about 1 s in every such process) that only checks
+"iri" formats, which nothing in the course uses. (kernel.py, started as a script, says it again.)
 """
+
+import sys
+
+sys.modules.setdefault("rfc3987_syntax", None)

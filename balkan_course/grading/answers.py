@@ -469,9 +469,8 @@ def _decode_chart(spec: dict, budget: _Budget):
     canonical.chart_data_columns(spec)
     import altair
 
-    for kind in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat"):
-        if kind in spec:
-            return SpecOnlyChart(spec)  # judged from its dict (checks refuse compound charts)
+    if any(kind in spec for kind in canonical.COMPOUND_KEYS):
+        return SpecOnlyChart(spec)  # judged from its dict (checks refuse compound charts)
     try:
         return altair.Chart.from_dict(spec, validate=False)
     except Exception:  # an odd but valid spec: judge it from the dict

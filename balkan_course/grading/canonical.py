@@ -398,17 +398,28 @@ def _column_values(rows: list, columns: list[str]) -> dict[str, list[str]]:
     return {column: sorted(found) for column, found in values.items()}
 
 
+# The keys of a Vega-Lite spec that make it a compound chart (several views).
+COMPOUND_KEYS = ("layer", "hconcat", "vconcat", "concat", "facet", "repeat")
+
+
+def single_chart_spec(chart) -> dict:
+    """A chart's specification, or _Unreadable if it is no dict or a compound chart (the
+    questions ask for a single chart)."""
+    spec = chart.to_dict()
+    if not isinstance(spec, dict):
+        raise _Unreadable("a chart whose specification is not a dict")
+    if any(key in spec for key in COMPOUND_KEYS):
+        raise _Unreadable("a compound chart (the question asks for a single chart)")
+    return spec
+
+
 def _chart_parts(chart) -> dict:
     """The parts of a chart's specification that a check compares (not colours or sizes)."""
     data = getattr(chart, "data", None)
     shape = getattr(data, "shape", None)
     if kind_of(data) == "table" and isinstance(shape, tuple) and len(shape) == 2:
         check_size(shape[0] * shape[1], chart=True)  # before Altair writes it out
-    spec = chart.to_dict()
-    if not isinstance(spec, dict):
-        raise _Unreadable("a chart whose specification is not a dict")
-    if any(key in spec for key in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat")):
-        raise _Unreadable("a compound chart (the question asks for a single chart)")
+    spec = single_chart_spec(chart)
     mark = spec.get("mark", {})
     mark = mark.get("type") if isinstance(mark, dict) else mark
     encoding = spec.get("encoding", {})
@@ -567,11 +578,7 @@ def _interaction_canon(chart, mode: str) -> dict:
     bound to the legend switches, whether the selected field has a legend to click (a colour,
     fill or shape channel on it), and for each legend item the number of rows it highlights;
     not the mark or the axes (another part of the question judges them)."""
-    spec = chart.to_dict()
-    if not isinstance(spec, dict):
-        raise _Unreadable("a chart whose specification is not a dict")
-    if any(key in spec for key in ("layer", "hconcat", "vconcat", "concat", "facet", "repeat")):
-        raise _Unreadable("a compound chart (the question asks for a single chart)")
+    spec = single_chart_spec(chart)
     encoding = spec.get("encoding", {})
     encoding = encoding if isinstance(encoding, dict) else {}
     params = {str(p.get("name")): p for p in spec.get("params") or [] if isinstance(p, dict)}

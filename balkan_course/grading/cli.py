@@ -8,20 +8,16 @@ The command line of the pipeline in grade.py, and nothing else: the top of the g
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+import time
+from pathlib import Path
 
-# Before nbformat is imported: see kernel.py (saves ~1 s of start-up).
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import argparse  # noqa: E402 (this whole block: after the line above, on purpose)
-import os  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from balkan_course.grading.grade import grade  # noqa: E402
-from balkan_course.grading.instructor import SOLUTIONS_DIR, GradingSetupError  # noqa: E402
-from balkan_course.grading.report import status_of  # noqa: E402
-from balkan_course.grading.shards import parse_shard  # noqa: E402
+from balkan_course.grading.grade import grade
+from balkan_course.grading.instructor import SOLUTIONS_DIR, GradingSetupError
+from balkan_course.grading.report import status_of
+from balkan_course.grading.shards import parse_shard
 
 
 def main(argv: list[str] | None = None) -> int:

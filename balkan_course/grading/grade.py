@@ -27,23 +27,19 @@ The names the pipeline's parts had when they lived here are importable from here
 
 from __future__ import annotations
 
+import json
+import os
+import queue
+import shutil
+import subprocess
 import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
 
-# Before nbformat is imported: see kernel.py (saves ~1 s of start-up).
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import json  # noqa: E402 (this whole block: after the line above, on purpose)
-import os  # noqa: E402
-import queue  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from balkan_course.grading.gradebook import write_gradebook_outputs  # noqa: E402
-from balkan_course.grading.instructor import (  # noqa: E402, F401 (names importable from here)
+from balkan_course.grading.gradebook import write_gradebook_outputs
+from balkan_course.grading.instructor import (  # noqa: F401 (names importable from here)
     ROOT,
     SOLUTIONS_DIR,
     GradingSetupError,
@@ -52,19 +48,19 @@ from balkan_course.grading.instructor import (  # noqa: E402, F401 (names import
     load_instructor_notebooks,
     practice_notebooks,
 )
-from balkan_course.grading.progress import Progress  # noqa: E402
-from balkan_course.grading.release import (  # noqa: E402, F401
+from balkan_course.grading.progress import Progress
+from balkan_course.grading.release import (  # noqa: F401
     ClassVariants,
     load_class_variants,
 )
-from balkan_course.grading.report import write_reports  # noqa: E402
-from balkan_course.grading.runner import (  # noqa: E402
+from balkan_course.grading.report import write_reports
+from balkan_course.grading.runner import (
     HOST_SOCKETS,
     OPENING_SECONDS,
     result_path,
     write_json_atomically,
 )
-from balkan_course.grading.sandbox import (  # noqa: E402, F401
+from balkan_course.grading.sandbox import (  # noqa: F401
     KERNEL_SANDBOX_FLAGS,
     SANDBOX_FLAGS,
     CourseChangedError,
@@ -74,8 +70,8 @@ from balkan_course.grading.sandbox import (  # noqa: E402, F401
     list_host_sockets,
     sandbox_available,
 )
-from balkan_course.grading.shards import select_shard, write_manifest  # noqa: E402
-from balkan_course.grading.submissions import (  # noqa: E402, F401
+from balkan_course.grading.shards import select_shard, write_manifest
+from balkan_course.grading.submissions import (  # noqa: F401
     MAX_SUBMISSION_BYTES,
     Structure,
     StudentCell,
@@ -89,7 +85,7 @@ from balkan_course.grading.submissions import (  # noqa: E402, F401
     unrunnable_result,
     validate_structure,
 )
-from balkan_course.grading.versions import variant_notebook  # noqa: E402
+from balkan_course.grading.versions import variant_notebook
 
 
 def import_everything_used_after_the_kernels() -> None:

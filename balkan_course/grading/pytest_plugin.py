@@ -9,24 +9,19 @@ Each item records `points`, `max_points` and `status` as properties (`--junitxml
 graded. The grader's reports (grades.csv, feedback...) are written to --grade-out as usual.
 
 Loaded by its `pytest11` entry point once the course is installed (`pip install -e .`), or
-explicitly: `pytest -p balkan_course.grading.pytest_plugin --grade submissions`. Without
+explicitly: `pytest -p balkan_course.grading.pytest_plugin --grade submissions`. The
+course's pyproject.toml names it with -p, so that it loads before the other plugins
+(its package spares every pytest process a slow import: grading/__init__.py). Without
 --grade it does nothing.
 """
 
 from __future__ import annotations
 
-import sys
+import shutil
+import tempfile
+from pathlib import Path
 
-# Loaded first (pyproject's addopts name it with -p, before the other plugins' entry points):
-# nbval's import of nbformat reaches jsonschema, which would build an RFC 3987 grammar (about
-# 1 s in every pytest process) that only checks "iri" formats, which nothing here uses.
-sys.modules.setdefault("rfc3987_syntax", None)
-
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
+import pytest
 
 ITEMS_KEY = "balkan_course_grading"
 PRACTICE = "practice, not graded"  # a handed-in primer's status (submissions.find_submissions)

@@ -18,24 +18,21 @@ job's result is on disk. For each job (one student's notebook):
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import secrets
 import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
 
-sys.modules.setdefault("rfc3987_syntax", None)  # see kernel.py (saves ~1 s)
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from queue import Empty  # noqa: E402
-
-from balkan_course.grading import answers, budget, hidden_data  # noqa: E402
-from balkan_course.grading.checks import missing_name_line  # noqa: E402
-from balkan_course.grading.judge import judge  # noqa: E402
+from balkan_course.grading import answers, budget, hidden_data
+from balkan_course.grading.checks import missing_name_line
+from balkan_course.grading.judge import judge
 
 POLL_SECONDS = 0.2
 GRACE_SECONDS = 3.0      # after an interrupt, before the kernel is killed
